@@ -1,0 +1,1 @@
+"""Applications of the package: transfer learning and neural style transfer."""

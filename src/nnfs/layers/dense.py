@@ -1,0 +1,57 @@
+"""The dense (fully connected) layer: y = x W + b."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnfs import init as initializers
+from nnfs.core import Module, Parameter, check_shape
+
+
+# --8<-- [start:dense]
+class Dense(Module):
+    """Fully connected layer, y = x @ W + b.
+
+    Args:
+        in_features: D, the size of each input row.
+        out_features: M, the size of each output row.
+        init: weight initializer name ("he", "xavier", "normal", "zeros", ...) or a callable
+            `f(shape, rng, dtype) -> ndarray`; see `nnfs.init`.
+        rng: the Generator that draws the initial weights.
+        dtype: float64 (the default, for gradient checks) or float32 (for speed).
+
+    Shapes: x (N, D) -> y (N, M); W (D, M); b (M,).
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        *,
+        init: str | object = "he",
+        rng: np.random.Generator | None = None,
+        dtype: type = np.float64,
+    ) -> None:
+        super().__init__()
+        rng = rng if rng is not None else np.random.default_rng()
+        self.in_features, self.out_features = in_features, out_features
+        W = initializers.initialize(init, (in_features, out_features), rng, dtype)
+        self.W = Parameter(W)
+        self.b = Parameter(np.zeros(out_features, dtype=dtype))
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        check_shape("Dense", "input", x, (None, self.in_features))
+        self.x = x
+        return x @ self.W.data + self.b.data
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        # dL/dW = x^T g sums the outer products of every sample: one matrix product.
+        if not self.W.frozen:
+            self.W.grad += self.x.T @ grad_out
+            self.b.grad += grad_out.sum(axis=0)
+        return grad_out @ self.W.data.T
+
+    # --8<-- [end:dense]
+
+    def __repr__(self) -> str:
+        return f"Dense({self.in_features}, {self.out_features})"
