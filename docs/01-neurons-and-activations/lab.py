@@ -1,13 +1,218 @@
 # %% [markdown]
-# # Lab: activations
-# A test lab $x^2$.
+# # Lab: neurons and activation functions
+#
+# Short experiments with the functions of this chapter, all computed with `nnfs`:
+#
+# 1. each activation with its derivative, and the numerical derivative on top of it;
+# 2. how softmax shares probability among three classes, and what temperature does;
+# 3. how the error of a numerical derivative depends on the step size, in float64 and float32;
+# 4. the gradient that survives a chain of sigmoid, tanh or ReLU units;
+# 5. what a single neuron computes in the plane: its decision boundary, the effect of scaling its
+#    weights, and the AND and XOR gates.
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 
+from nnfs import Neuron
 from nnfs import functional as F
 
-x = np.linspace(-5, 5, 200)
-plt.plot(x, F.sigmoid(x))
+# %% [markdown]
+# ## 1. Activations and their derivatives
+#
+# Solid lines are the functions, dashed lines the derivatives derived on the
+# [activation functions](activation-functions.md) page, and the dots are central differences
+# (f(x + h) − f(x − h)) / 2h with h = 1e-6, computed independently of the formulas. The leaky ReLU
+# uses a slope of 0.1 instead of the default 0.01 so that its negative side is visible.
+
+# %%
+x = np.linspace(-5, 5, 401)
+x_dots = np.linspace(-4.75, 4.75, 20)  # avoids x = 0, where ReLU has its kink
+h = 1e-6
+activations = {
+    "sigmoid": (F.sigmoid, F.sigmoid_grad),
+    "tanh": (F.tanh, F.tanh_grad),
+    "ReLU": (F.relu, F.relu_grad),
+    "leaky ReLU (alpha = 0.1)": (
+        lambda v: F.leaky_relu(v, 0.1),
+        lambda v: F.leaky_relu_grad(v, 0.1),
+    ),
+}
+
+fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True)
+for ax, (name, (f, f_grad)) in zip(axes.flat, activations.items()):
+    numeric = (f(x_dots + h) - f(x_dots - h)) / (2 * h)
+    ax.plot(x, f(x), label="f(x)")
+    ax.plot(x, f_grad(x), "--", label="f'(x), derived")
+    ax.plot(x_dots, numeric, "o", ms=4, label="f'(x), central difference")
+    ax.axhline(0, color="gray", lw=0.5)
+    ax.axvline(0, color="gray", lw=0.5)
+    ax.set_title(name)
+    ax.set_ylim(-1.2, 1.6 if name != "ReLU" else 2.5)
+    print(f"{name:<26} max |derived - numerical| = {np.max(np.abs(f_grad(x_dots) - numeric)):.1e}")
+axes[0, 0].legend(loc="upper left")
+for ax in axes[1]:
+    ax.set_xlabel("x (pre-activation)")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# The dots sit on the dashed curves, and the printed differences are about 1e-10: the derivations
+# are right. The plot also shows the difference that matters for training: the sigmoid's
+# derivative never exceeds 0.25 and, like tanh's, is nearly 0 beyond |x| ≈ 4, while the ReLUs keep a
+# slope of exactly 1 for every positive input.
+
+# %% [markdown]
+# ## 2. Softmax over three classes
+#
+# Three logits (z, 1, 0): we move the first one from −6 to 6 and plot the three probabilities,
+# stacked, so that each vertical slice adds up to 1. Dividing the logits by a temperature T
+# flattens (T > 1) or sharpens (T < 1) the distribution.
+
+# %%
+z = np.linspace(-6, 6, 241)
+logits = np.stack([z, np.ones_like(z), np.zeros_like(z)], axis=1)  # (241, 3)
+fig, axes = plt.subplots(1, 3, figsize=(12, 3.5), sharey=True)
+for ax, T in zip(axes, (0.3, 1.0, 3.0)):
+    probs = F.softmax(logits / T)  # each row sums to 1
+    ax.stackplot(z, probs.T, labels=["class 0 (logit z)", "class 1 (logit 1)", "class 2 (logit 0)"])
+    ax.set_title(f"T = {T}")
+    ax.set_xlabel("z")
+axes[0].set_ylabel("probability")
+axes[0].legend(loc="center left", fontsize=8)
+fig.tight_layout()
+plt.show()
+print("largest deviation of a row sum from 1:", np.abs(F.softmax(logits).sum(axis=1) - 1).max())
+
+# %% [markdown]
+# Class 0 takes over as its logit passes the others; the crossover with class 1 is at z = 1 for
+# every temperature (softmax preserves order), but at T = 0.3 the switch is almost a step, and at
+# T = 3 no class gets much more than a third.
+
+# %% [markdown]
+# ## 3. How small should the step of a numerical derivative be?
+#
+# The central-difference error for tanh at x = 0.5, as a function of the step h. The dotted lines
+# are the two error terms from the [activation layers](activation-layers.md) page: truncation,
+# h² |f'''| / 6, and rounding, ε |f| / h, with ε the machine epsilon of each dtype.
+
+# %%
+steps = np.logspace(-12, -0.5, 60)
+exact = F.tanh_grad(np.array(0.5))
+fig, ax = plt.subplots(figsize=(7, 4.5))
+for dtype, color in ((np.float64, "C0"), (np.float32, "C3")):
+    x0 = np.array(0.5, dtype=dtype)
+    errors = []
+    for step in steps:
+        s = dtype(step)
+        errors.append(abs(float((F.tanh(x0 + s) - F.tanh(x0 - s)) / (2 * s)) - exact))
+    errors = np.maximum(errors, 1e-17)  # an error of exactly 0 cannot be drawn on a log axis
+    ax.loglog(steps, errors, "o-", ms=3, color=color, label=np.dtype(dtype).name)
+    eps = np.finfo(dtype).eps
+    ax.loglog(steps, eps * abs(np.tanh(0.5)) / steps, ":", color=color)
+    best = steps[np.argmin(errors)]
+    print(f"{np.dtype(dtype).name}: smallest error {np.min(errors):.1e} at h = {best:.0e}")
+third_derivative = abs(-2 * (1 - np.tanh(0.5) ** 2) * (1 - 3 * np.tanh(0.5) ** 2))
+ax.loglog(steps, steps**2 * third_derivative / 6, "k:", label="h² |f'''| / 6")
+ax.set_xlabel("step h")
+ax.set_ylabel("|numerical − exact derivative|")
+ax.set_ylim(1e-17, 10)
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# Both curves follow the h² line from the right until rounding error, which grows like 1/h, takes
+# over. Float64 reaches about 1e-11 near h = 1e-5; float32 cannot do better than about 1e-5, which
+# is why every gradient check in this book runs in float64.
+
+# %% [markdown]
+# ## 4. The gradient through a chain of units
+#
+# A chain of one-input units, each computing y = f(y_previous) and starting from 0.5. By the chain
+# rule, the derivative of the last output with respect to the first input is the product of the
+# local slopes f'(·) along the way. We plot its size against the length of the chain.
+
+# %%
+depths = np.arange(1, 31)
+fig, ax = plt.subplots(figsize=(7, 4.5))
+for name, f, f_grad in (
+    ("sigmoid", F.sigmoid, F.sigmoid_grad),
+    ("tanh", F.tanh, F.tanh_grad),
+    ("ReLU", F.relu, F.relu_grad),
+):
+    value, derivative, history = np.array(0.5), 1.0, []
+    for _ in depths:
+        derivative *= float(f_grad(value))
+        value = f(value)
+        history.append(derivative)
+    ax.semilogy(depths, history, "o-", ms=3, label=name)
+    print(f"{name:<8} derivative after 10 units: {history[9]:.1e}, after 30: {history[-1]:.1e}")
+ax.semilogy(depths, 0.25**depths, "k:", label="0.25^L (sigmoid's bound)")
+ax.set_xlabel("number of units L")
+ax.set_ylabel("d output / d input")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# Through sigmoids the derivative shrinks by a factor of about 4 per unit, 1e-6 after ten of them:
+# the vanishing gradient. Tanh loses less (its slope is 1 at 0, and this chain drifts toward 0),
+# and ReLU passes the gradient unchanged. Real networks also multiply by weight matrices, which
+# chapter 6 takes into account when choosing the initial weights.
+
+# %% [markdown]
+# ## 5. A neuron in the plane
+#
+# A sigmoid neuron with w = (1, −2), b = 1. The colour is its output over the plane; the black
+# line is the decision boundary w · x + b = 0, where the output is exactly 0.5, and the arrow is w,
+# perpendicular to it. On the right the same neuron with w and b multiplied by 4: the same line,
+# a much sharper transition.
+
+# %%
+grid = np.linspace(-3, 3, 201)
+G1, G2 = np.meshgrid(grid, grid)
+points = np.column_stack([G1.ravel(), G2.ravel()])  # (201 * 201, 2)
+w, b = np.array([1.0, -2.0]), 1.0
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
+for ax, scale in zip(axes, (1, 4)):
+    neuron = Neuron(scale * w, scale * b, activation="sigmoid")
+    out = neuron(points).reshape(G1.shape)
+    image = ax.contourf(G1, G2, out, levels=np.linspace(0, 1, 21), cmap="RdBu_r")
+    ax.contour(G1, G2, out, levels=[0.5], colors="k")
+    ax.annotate("", xy=w / 2, xytext=(0, 0), arrowprops={"arrowstyle": "->", "lw": 2})
+    ax.set_title(f"weights and bias × {scale}")
+    ax.set_xlabel("x1")
+    ax.set_aspect("equal")
+axes[0].set_ylabel("x2")
+fig.colorbar(image, ax=axes, label="neuron output")
+plt.show()
+
+# %% [markdown]
+# Finally the gates from the [neuron](neuron.md) page. AND is one neuron, w = (20, 20), b = −30, and
+# its boundary separates (1, 1) from the other three corners. For XOR, the two classes sit on
+# opposite diagonals of the square: no straight line puts both 1s on one side and both 0s on the
+# other, so no single neuron computes it.
+
+# %%
+corners = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+and_gate = Neuron(np.array([20.0, 20.0]), -30.0)
+print("AND outputs:", np.round(and_gate(corners), 4))
+
+fig, axes = plt.subplots(1, 2, figsize=(9, 4), sharey=True)
+line = np.linspace(-0.5, 1.5, 2)
+for ax, (title, labels) in zip(axes, (("AND", [0, 0, 0, 1]), ("XOR", [0, 1, 1, 0]))):
+    labels = np.array(labels)
+    for label, marker in ((0, "o"), (1, "s")):
+        chosen = corners[labels == label]
+        ax.scatter(chosen[:, 0], chosen[:, 1], s=120, marker=marker, label=f"output {label}")
+    ax.set_title(title)
+    ax.set_xlim(-0.5, 1.5)
+    ax.set_ylim(-0.5, 1.5)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x1")
+axes[0].plot(line, 1.5 - line, "k-", label="20 x1 + 20 x2 − 30 = 0")
+axes[0].set_ylabel("x2")
+axes[0].legend(loc="upper left", fontsize=8)
+axes[1].text(0.5, 0.5, "no line\nseparates\nthese", ha="center", va="center")
+fig.tight_layout()
 plt.show()

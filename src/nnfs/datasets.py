@@ -87,3 +87,191 @@ def standardize(X_train: np.ndarray, *others: np.ndarray) -> tuple[np.ndarray, .
     """Scale features to zero mean, unit variance using the training set's statistics only."""
     mean, std = X_train.mean(axis=0), X_train.std(axis=0) + 1e-12
     return tuple((X - mean) / std for X in (X_train, *others))
+
+
+# --8<-- [start:load_digits]
+def load_digits(image_size: int = 32, dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """The UCI optical-recognition handwritten digits: 1,797 images of 0-9, shipped in the package.
+
+    Each original image is 8x8, and each of its pixels counts the inked pixels (0..16) in one
+    4x4 block of a 32x32 binary scan (Alpaydin & Kaynak, 1998). `image_size=32` undoes that
+    block structure on the same grid: every pixel becomes a 4x4 block of equal values
+    (nearest-neighbour upsampling), which is the 32x32 input LeNet-5 expects.
+
+    Args:
+        image_size: 8 for the raw images, or a multiple of 8 (each pixel is repeated
+            image_size / 8 times along both axes).
+        dtype: dtype of the images.
+
+    Returns:
+        X: (1797, 1, image_size, image_size), ink fraction in [0, 1] (pixel / 16).
+        y: (1797,) int64 labels 0..9.
+    """
+    from pathlib import Path
+
+    if image_size < 8 or image_size % 8:
+        raise ValueError(f"load_digits: image_size must be a multiple of 8, got {image_size}")
+    table = np.loadtxt(Path(__file__).parent / "data" / "digits.csv.gz", delimiter=",")
+    images = (table[:, :64] / 16.0).reshape(-1, 1, 8, 8)
+    factor = image_size // 8
+    images = images.repeat(factor, axis=2).repeat(factor, axis=3)
+    return np.ascontiguousarray(images, dtype=dtype), table[:, 64].astype(np.int64)
+
+
+# --8<-- [end:load_digits]
+
+
+# --8<-- [start:read_idx]
+# IDX type codes (LeCun et al.'s MNIST file format) and the big-endian NumPy dtypes they name.
+_IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+def read_idx(file: str) -> np.ndarray:
+    """Read one IDX file (the format MNIST is distributed in), gzipped or not.
+
+    Layout: two zero bytes, a type code, the number of dimensions d, then d big-endian uint32
+    sizes, then the values in C order, big-endian. Returns an array of that shape.
+    """
+    import gzip
+
+    with open(file, "rb") as handle:
+        raw = handle.read()
+    if raw[:2] == b"\x1f\x8b":  # the gzip magic number
+        raw = gzip.decompress(raw)
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
+        raise ValueError(f"read_idx: {file} does not start with an IDX magic number")
+    dtype, ndim = np.dtype(_IDX_DTYPES[raw[2]]), raw[3]
+    shape = tuple(int(s) for s in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
+    data = np.frombuffer(raw, dtype=dtype, offset=4 + 4 * ndim)
+    if data.size != int(np.prod(shape)):
+        raise ValueError(
+            f"read_idx: {file} header says shape {shape} ({int(np.prod(shape))} values), "
+            f"but holds {data.size} values"
+        )
+    return data.reshape(shape).astype(dtype.newbyteorder("="))
+
+
+# --8<-- [end:read_idx]
+
+
+# --8<-- [start:load_mnist]
+def load_mnist(
+    path: str, split: str = "train", *, pad: int = 0, dtype: type = np.float64
+) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST from the standard IDX files in a local folder (nothing is downloaded).
+
+    The folder holds `train-images-idx3-ubyte` and `train-labels-idx1-ubyte` (or the `t10k-`
+    test pair), each optionally gzipped (`.gz`); `train-images.idx3-ubyte` also works.
+
+    Args:
+        path: the folder with the IDX files (a str or a pathlib.Path).
+        split: "train" (60,000 images) or "test" (10,000; the "t10k" files).
+        pad: zero pixels added on every side; pad=2 turns 28x28 into LeNet-5's 32x32, as in
+            LeCun et al. (1998).
+        dtype: dtype of the images.
+
+    Returns:
+        X: (N, 1, 28 + 2 pad, 28 + 2 pad), values in [0, 1] (byte / 255).
+        y: (N,) int64 labels 0..9.
+    """
+    from pathlib import Path
+
+    prefix = {"train": "train", "test": "t10k", "t10k": "t10k"}.get(split)
+    if prefix is None:
+        raise ValueError(f"load_mnist: split must be 'train' or 'test', got {split!r}")
+
+    def find(kind: str, ndim: int) -> Path:
+        names = [f"{prefix}-{kind}-idx{ndim}-ubyte", f"{prefix}-{kind}.idx{ndim}-ubyte"]
+        for name in names:
+            for candidate in (Path(path) / name, Path(path) / f"{name}.gz"):
+                if candidate.is_file():
+                    return candidate
+        raise FileNotFoundError(f"load_mnist: no {names[0]}[.gz] in {path}")
+
+    images, labels = read_idx(find("images", 3)), read_idx(find("labels", 1))
+    if images.ndim != 3 or labels.shape != (images.shape[0],):
+        raise ValueError(
+            f"load_mnist: images expected shape (N, H, W) and labels (N,), "
+            f"got {images.shape} and {labels.shape}"
+        )
+    X = (images[:, None] / 255.0).astype(dtype)
+    if pad:
+        X = np.pad(X, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    return X, labels.astype(np.int64)
+
+
+# --8<-- [end:load_mnist]
+
+
+# --8<-- [start:iris]
+IRIS_FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
+IRIS_CLASSES = ("setosa", "versicolor", "virginica")
+
+
+def load_iris() -> tuple[np.ndarray, np.ndarray]:
+    """Fisher's Iris data, shipped as `nnfs/data/iris.csv` (source and licence in its README).
+
+    Returns:
+        X (150, 4) float64 measurements in cm, columns in the order of `IRIS_FEATURES`, and
+        y (150,) int64 labels: y = k is the species `IRIS_CLASSES[k]`, 50 of each.
+    """
+    from importlib import resources
+
+    text = resources.files("nnfs").joinpath("data/iris.csv").read_text(encoding="utf-8")
+    rows = [line.split(",") for line in text.splitlines()[1:] if line]
+    X = np.array([[float(value) for value in row[:4]] for row in rows])
+    y = np.array([IRIS_CLASSES.index(row[4]) for row in rows], dtype=np.int64)
+    return X, y
+
+
+# --8<-- [end:iris]
+
+
+# --8<-- [start:shapes_segmentation]
+SHAPE_CLASSES = ("background", "disk", "square")
+
+
+def make_shapes_segmentation(
+    n: int = 500,
+    size: int = 32,
+    noise: float = 0.3,
+    max_shapes: int = 3,
+    seed: int | np.random.Generator | None = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Grey images of disks and squares on noisy, unevenly lit backgrounds, with pixel labels.
+
+    Each image holds 1 to `max_shapes` shapes (a later shape covers an earlier one), each a
+    disk or an axis-aligned square of random size, position and brightness. The background
+    has a random brightness ramp, and Gaussian noise of std `noise` covers everything, so a
+    single pixel's value does not tell its class: the shape around it does.
+
+    Returns:
+        X: (n, 1, size, size) float64 images.
+        Y: (n, size, size) int64 labels, y = k is `SHAPE_CLASSES[k]` (0 background, 1 disk,
+        2 square).
+    """
+    rng = _rng(seed)
+    rows, cols = np.mgrid[0:size, 0:size] + 0.5  # pixel centres
+    X = np.empty((n, 1, size, size))
+    Y = np.zeros((n, size, size), dtype=np.int64)
+    for i in range(n):
+        # Background: a level in [0, 0.3] plus a ramp of up to 0.3 in a random direction.
+        angle = rng.uniform(0, 2 * np.pi)
+        ramp = (np.cos(angle) * rows + np.sin(angle) * cols) / size
+        background = rng.uniform(0, 0.3) + rng.uniform(0, 0.3) * ramp
+        image = background
+        for _ in range(rng.integers(1, max_shapes + 1)):
+            kind = rng.integers(1, len(SHAPE_CLASSES))
+            radius = rng.uniform(size / 10, size / 5)  # half the side for squares
+            cy, cx = rng.uniform(radius, size - radius, size=2)
+            if SHAPE_CLASSES[kind] == "disk":
+                inside = (rows - cy) ** 2 + (cols - cx) ** 2 <= radius**2
+            else:
+                inside = (np.abs(rows - cy) <= radius) & (np.abs(cols - cx) <= radius)
+            image = np.where(inside, background + rng.uniform(0.5, 1.0), image)
+            Y[i][inside] = kind
+        X[i, 0] = image + noise * rng.standard_normal((size, size))
+    return X, Y
+
+
+# --8<-- [end:shapes_segmentation]

@@ -1,7 +1,9 @@
 """Loss functions: `forward(pred, target) -> float` (a mean) and `backward() -> dL/dpred`.
 
-Reductions follow PyTorch's `reduction="mean"`: MSE and BCE average over every element, the
-cross-entropies over the batch. Targets may be integer labels `(N,)` or one-hot `(N, C)`.
+Reductions follow PyTorch's `reduction="mean"`: MSE and the binary cross-entropies average over
+every element, the categorical cross-entropies over the batch. The categorical losses take
+integer labels `(N,)` or one-hot (or any probability) targets `(N, C)`. Every loss computes in
+the dtype of `pred`, and its gradient has that dtype too.
 """
 
 from __future__ import annotations
@@ -9,9 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from nnfs import functional as F
+from nnfs.functional import _as_float
 
 
 def _check_same_shape(loss: str, pred: np.ndarray, target: np.ndarray) -> None:
+    # No broadcasting: pred (N, 1) against target (N,) would silently give an (N, N) loss.
     if pred.shape != target.shape:
         raise ValueError(
             f"{loss}: target expected shape {tuple(pred.shape)} (same as pred), "
@@ -20,7 +24,7 @@ def _check_same_shape(loss: str, pred: np.ndarray, target: np.ndarray) -> None:
 
 
 def _one_hot_target(loss: str, pred: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Return a one-hot `(N, C)` array in pred's dtype from labels `(N,)` or one-hot `(N, C)`."""
+    """Return an `(N, C)` target in pred's dtype from labels `(N,)` or one-hot `(N, C)`."""
     if pred.ndim != 2:
         raise ValueError(f"{loss}: pred expected shape (N, C), got {tuple(pred.shape)}")
     n, c = pred.shape
@@ -48,10 +52,10 @@ class Loss:
     """Base class: losses are callable, `loss(pred, target)` is `loss.forward(pred, target)`."""
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} does not define forward")
 
     def backward(self) -> np.ndarray:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} does not define backward")
 
     def __call__(self, pred: np.ndarray, target: np.ndarray) -> float:
         return self.forward(pred, target)
@@ -59,12 +63,15 @@ class Loss:
 
 # --8<-- [start:mse]
 class MSE(Loss):
-    """L = mean((pred - target)^2) over every element; dL/dpred = 2 (pred - target) / size."""
+    """L = mean((pred - target)^2) over all S elements; dL/dpred = 2 (pred - target) / S.
+
+    Shapes: pred and target any shape, the same; backward() has that shape too.
+    """
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
-        target = np.asarray(target)
+        pred, target = _as_float(pred), np.asarray(target)
         _check_same_shape("MSE", pred, target)
-        self.diff = pred - target
+        self.diff = pred - target.astype(pred.dtype, copy=False)
         return float(np.mean(self.diff**2))
 
     def backward(self) -> np.ndarray:
@@ -76,19 +83,26 @@ class MSE(Loss):
 
 # --8<-- [start:bce]
 class BinaryCrossEntropy(Loss):
-    """L = -mean(y log p + (1 - y) log(1 - p)) over every element, p a probability.
+    """L = -mean(y log p + (1 - y) log(1 - p)) over all S elements, p a probability.
 
-    p is clipped to [eps, 1 - eps] so that p = 0 or 1 gives a large but finite loss; the
-    gradient dL/dp = (p - y) / (p (1 - p)) / size uses the same clipped p.
+    p is clipped to [eps, 1 - eps], so p = 0 or 1 gives a large but finite loss; the gradient
+    dL/dp = (p - y) / (p (1 - p)) / S uses the same clipped p.
+
+    Args:
+        eps: the clipping margin. It is raised to the dtype's machine epsilon when smaller
+            (1e-12 would round 1 - eps back to 1 in float32).
+
+    Shapes: pred and target any shape, the same; backward() has that shape too.
     """
 
     def __init__(self, eps: float = 1e-12) -> None:
         self.eps = eps
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
-        target = np.asarray(target)
+        pred, target = _as_float(pred), np.asarray(target)
         _check_same_shape("BinaryCrossEntropy", pred, target)
-        self.p = np.clip(pred, self.eps, 1 - self.eps)
+        eps = max(self.eps, float(np.finfo(pred.dtype).eps))
+        self.p = np.clip(pred, eps, 1 - eps)
         self.y = target.astype(pred.dtype, copy=False)
         losses = -(self.y * np.log(self.p) + (1 - self.y) * np.log1p(-self.p))
         return float(np.mean(losses))
@@ -100,17 +114,43 @@ class BinaryCrossEntropy(Loss):
 # --8<-- [end:bce]
 
 
+# --8<-- [start:bce_logits]
+class BinaryCrossEntropyWithLogits(Loss):
+    """Sigmoid and binary cross-entropy fused, on logits z: L = mean(softplus(z) - y z).
+
+    -y log sigma(z) - (1 - y) log(1 - sigma(z)) simplifies to softplus(z) - y z, which is
+    finite for any z, and its gradient is dL/dz = (sigma(z) - y) / S: no clipping needed.
+
+    Shapes: pred (logits) and target any shape, the same; backward() has that shape too.
+    """
+
+    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+        pred, target = _as_float(pred), np.asarray(target)
+        _check_same_shape("BinaryCrossEntropyWithLogits", pred, target)
+        self.y = target.astype(pred.dtype, copy=False)
+        self.probs = F.sigmoid(pred)
+        return float(np.mean(F.softplus(pred) - self.y * pred))
+
+    def backward(self) -> np.ndarray:
+        return (self.probs - self.y) / self.probs.size
+
+
+# --8<-- [end:bce_logits]
+
+
 # --8<-- [start:cce]
 class CategoricalCrossEntropy(Loss):
     """L = -(1/N) sum_n sum_c y_nc log p_nc for probabilities p: (N, C).
 
-    Clipping p to [eps, 1] keeps log finite when a probability is exactly 0.
+    p is clipped to [eps, 1] so that a probability of exactly 0 gives a large but finite loss.
+    Targets: integer labels (N,) or one-hot (N, C); backward() has shape (N, C).
     """
 
     def __init__(self, eps: float = 1e-12) -> None:
         self.eps = eps
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+        pred = _as_float(pred)
         self.y = _one_hot_target("CategoricalCrossEntropy", pred, target)
         self.p = np.clip(pred, self.eps, 1.0)
         return float(-np.sum(self.y * np.log(self.p)) / pred.shape[0])
@@ -124,13 +164,15 @@ class CategoricalCrossEntropy(Loss):
 
 # --8<-- [start:softmax_ce]
 class SoftmaxCrossEntropy(Loss):
-    """Softmax and cross-entropy fused: L = -(1/N) sum_n log softmax(z_n)[y_n], z logits (N, C).
+    """Softmax and cross-entropy fused: L = -(1/N) sum_n sum_c y_nc log softmax(z_n)_c.
 
-    The fused gradient is dL/dz = (softmax(z) - y) / N: no division by a probability, so it
-    stays finite even for logits of +-1e4 (log_softmax uses the log-sum-exp shift).
+    pred holds logits z: (N, C). The fused gradient is dL/dz = (softmax(z) - y) / N: no
+    division by a probability, so it stays finite even for logits of ±1e4, and log_softmax
+    uses the log-sum-exp shift. Targets: integer labels (N,) or one-hot (N, C).
     """
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+        pred = _as_float(pred)
         self.y = _one_hot_target("SoftmaxCrossEntropy", pred, target)
         log_p = F.log_softmax(pred, axis=1)
         self.probs = np.exp(log_p)

@@ -45,6 +45,10 @@ class NeuralNetwork(Sequential):
         init: str = "he",
         dtype: type = np.float64,
     ) -> None:
+        if len(sizes) < 2 or any(int(n) != n or n < 1 for n in sizes):
+            raise ValueError(
+                f"NeuralNetwork: sizes must be at least two positive integers, got {sizes}"
+            )
         if len(activations) != len(sizes) - 1:
             raise ValueError(
                 f"NeuralNetwork: expected {len(sizes) - 1} activations for sizes {sizes}, "

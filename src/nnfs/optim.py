@@ -1,7 +1,8 @@
 """Gradient descent: a minimizer for plain functions and the optimizers that train modules.
 
 Update rules match `torch.optim` with the same arguments, so one can be checked against the
-other. Optimizers skip frozen parameters. All arithmetic keeps the parameter's dtype.
+other. Optimizers skip frozen parameters. All arithmetic keeps the parameter's dtype: the
+hyperparameters are Python floats, which never up-cast a float32 array.
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ def gradient_descent(
 ) -> np.ndarray:
     """Minimize a function from its gradient: x_{t+1} = x_t - lr * grad(x_t).
 
-    Returns the whole trajectory, shape (steps + 1, *x0.shape), starting with x0.
+    Args:
+        grad: the gradient of the function, x (D,) -> (D,).
+        x0: the starting point, shape (D,) (any shape works).
+        lr: the learning rate (step size).
+        steps: how many updates to make.
+
+    Returns:
+        The whole trajectory, shape (steps + 1, *x0.shape), starting with x0.
     """
     x = np.array(x0, dtype=float)
     path = [x.copy()]
@@ -35,22 +43,30 @@ def gradient_descent(
 # --8<-- [end:gradient_descent]
 
 
+# --8<-- [start:optimizer]
 class Optimizer:
-    """Holds the trainable parameters; subclasses define `update(p, state)`."""
+    """Holds the trainable parameters; subclasses define `update(p, state)` for one parameter.
+
+    `state[id(p)]` keeps each parameter's running averages between steps; `t` counts steps.
+    """
 
     def __init__(self, params: Iterable[Parameter], lr: float) -> None:
         self.params = list(params)
         if not self.params:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list")
+        if not lr >= 0:
+            raise ValueError(f"{type(self).__name__}: learning rate must be >= 0, got {lr}")
         self.lr = lr
         self.state: dict[int, dict[str, np.ndarray]] = {id(p): {} for p in self.params}
         self.t = 0
 
     def zero_grad(self) -> None:
+        """Reset every parameter's gradient to zero (backward passes accumulate with +=)."""
         for p in self.params:
             p.zero_grad()
 
     def step(self) -> None:
+        """Update every parameter that is not frozen from its current gradient."""
         self.t += 1
         for p in self.params:
             if not p.frozen:
@@ -60,11 +76,20 @@ class Optimizer:
         raise NotImplementedError
 
 
+# --8<-- [end:optimizer]
+
+
 # --8<-- [start:sgd]
 class SGD(Optimizer):
     """p -= lr * v with v = momentum * v + (g + weight_decay * p)  (torch.optim.SGD).
 
     With momentum=0 this is plain stochastic gradient descent: p -= lr * g.
+
+    Args:
+        params: the parameters to train (`model.parameters()`).
+        lr: learning rate.
+        momentum: the decay factor of the velocity v (0 turns momentum off).
+        weight_decay: L2 penalty coefficient, added to the gradient as weight_decay * p.
     """
 
     def __init__(
@@ -75,14 +100,17 @@ class SGD(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
+        if not 0 <= momentum < 1:
+            raise ValueError(f"SGD: momentum must lie in [0, 1), got {momentum}")
         self.momentum, self.weight_decay = momentum, weight_decay
 
     def update(self, p: Parameter, state: dict[str, np.ndarray]) -> None:
         g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
         if self.momentum:
-            # torch starts the buffer at the first gradient, not at zero.
-            v = state.get("velocity")
-            state["velocity"] = v = g.copy() if v is None else self.momentum * v + g
+            # v starts at zero, so the first step has v = g, exactly as torch's buffer does.
+            v = state.setdefault("velocity", np.zeros_like(p.data))
+            v *= self.momentum
+            v += g
             g = v
         p.data -= self.lr * g
 
@@ -90,8 +118,16 @@ class SGD(Optimizer):
 # --8<-- [end:sgd]
 
 
+# --8<-- [start:momentum]
 class Momentum(SGD):
-    """SGD with momentum: v = beta * v + g; p -= lr * v."""
+    """SGD with momentum: v = beta * v + g; p -= lr * v (Polyak's heavy ball).
+
+    Args:
+        params: the parameters to train.
+        lr: learning rate.
+        beta: how much of the previous velocity survives each step.
+        weight_decay: L2 penalty coefficient, as in `SGD`.
+    """
 
     def __init__(
         self,
@@ -103,9 +139,20 @@ class Momentum(SGD):
         super().__init__(params, lr, momentum=beta, weight_decay=weight_decay)
 
 
+# --8<-- [end:momentum]
+
+
 # --8<-- [start:rmsprop]
 class RMSProp(Optimizer):
-    """s = alpha * s + (1 - alpha) * g^2;  p -= lr * g / (sqrt(s) + eps)  (torch.optim.RMSprop)."""
+    """s = alpha * s + (1 - alpha) * g^2;  p -= lr * g / (sqrt(s) + eps)  (torch.optim.RMSprop).
+
+    Args:
+        params: the parameters to train.
+        lr: learning rate.
+        alpha: decay of the running average s of squared gradients.
+        eps: added to sqrt(s) so that a zero gradient history never divides by zero.
+        weight_decay: L2 penalty coefficient, added to the gradient as weight_decay * p.
+    """
 
     def __init__(
         self,
@@ -116,6 +163,8 @@ class RMSProp(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
+        if not 0 <= alpha < 1:
+            raise ValueError(f"RMSProp: alpha must lie in [0, 1), got {alpha}")
         self.alpha, self.eps, self.weight_decay = alpha, eps, weight_decay
 
     def update(self, p: Parameter, state: dict[str, np.ndarray]) -> None:
@@ -136,8 +185,15 @@ class Adam(Optimizer):
     m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
     p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
 
-    `weight_decay` adds wd * p to the gradient (L2 in the loss, torch.optim.Adam); with
-    `decoupled=True` it instead shrinks p by lr * wd directly (AdamW, Loshchilov & Hutter, 2019).
+    Args:
+        params: the parameters to train.
+        lr: learning rate.
+        betas: (b1, b2), the decay rates of the first and second moment estimates.
+        eps: added to the denominator for numerical safety.
+        weight_decay: without `decoupled`, adds weight_decay * p to the gradient (an L2 term in
+            the loss, torch.optim.Adam); with `decoupled=True`, shrinks p by
+            lr * weight_decay * p before the Adam step (AdamW, Loshchilov & Hutter, 2019).
+        decoupled: selects the AdamW form of weight decay.
     """
 
     def __init__(
@@ -150,6 +206,8 @@ class Adam(Optimizer):
         decoupled: bool = False,
     ) -> None:
         super().__init__(params, lr)
+        if not all(0 <= b < 1 for b in betas):
+            raise ValueError(f"Adam: betas must lie in [0, 1), got {betas}")
         self.betas, self.eps = betas, eps
         self.weight_decay, self.decoupled = weight_decay, decoupled
 
@@ -162,16 +220,55 @@ class Adam(Optimizer):
             g = g + self.weight_decay * p.data
         m = state.setdefault("m", np.zeros_like(p.data))
         v = state.setdefault("v", np.zeros_like(p.data))
+        # Each parameter counts its own steps (as torch does), so a parameter that was frozen
+        # for a while still gets the bias correction of a fresh start.
+        t = state["step"] = state.get("step", 0) + 1
         m *= b1
         m += (1 - b1) * g
         v *= b2
         v += (1 - b2) * g * g
-        m_hat_scale = 1 / (1 - b1**self.t)
-        v_hat = v / (1 - b2**self.t)
-        p.data -= (self.lr * m_hat_scale) * m / (np.sqrt(v_hat) + self.eps)
+        m_hat = m / (1 - b1**t)
+        v_hat = v / (1 - b2**t)
+        p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
 # --8<-- [end:adam]
+
+
+# --8<-- [start:minimize]
+def minimize(
+    grad: Callable[[np.ndarray], np.ndarray],
+    x0: np.ndarray,
+    optimizer: type[Optimizer] = SGD,
+    steps: int = 100,
+    **hyperparameters: float,
+) -> np.ndarray:
+    """Run any optimizer on a plain function, given its gradient; return the trajectory.
+
+    The point x is wrapped in a Parameter so that `SGD`, `Momentum`, `RMSProp` and `Adam`
+    move it exactly as they move a network's weights.
+
+    Args:
+        grad: the gradient of the function, x (D,) -> (D,).
+        x0: the starting point (D,).
+        optimizer: the optimizer class.
+        steps: how many optimizer steps to take.
+        hyperparameters: passed to the optimizer (lr=..., beta=..., betas=...).
+
+    Returns:
+        The trajectory, shape (steps + 1, D), starting with x0.
+    """
+    x = Parameter(np.array(x0, dtype=float))
+    opt = optimizer([x], **hyperparameters)
+    path = [x.data.copy()]
+    for _ in range(steps):
+        x.grad[...] = grad(x.data)
+        opt.step()
+        path.append(x.data.copy())
+    return np.stack(path)
+
+
+# --8<-- [end:minimize]
 
 
 def clip_grad_norm(params: Iterable[Parameter], max_norm: float) -> float:

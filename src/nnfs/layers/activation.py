@@ -1,7 +1,8 @@
-"""Activation layers: elementwise nonlinearities with a hand-written backward.
+"""Activation layers: elementwise nonlinearities (and softmax) with a hand-written backward.
 
-Each layer caches what its derivative needs (the input, or the output when the derivative is
-cheaper in terms of it) and returns `grad_out * f'(x)`.
+Each layer caches what its derivative needs in `forward` (a mask, the input, or the output when
+the derivative is cheaper in terms of it) and returns dL/dx = dL/dy * f'(x) in `backward`.
+None has parameters; all keep the dtype of their input and accept any shape.
 """
 
 from __future__ import annotations
@@ -9,37 +10,47 @@ from __future__ import annotations
 import numpy as np
 
 from nnfs import functional as F
-from nnfs.core import Module
+from nnfs.core import Module, check_shape
 
 
 # --8<-- [start:relu]
 class ReLU(Module):
-    """y = max(0, x). Shapes: any -> same."""
+    """y = max(0, x); dy/dx = 1 where x > 0, else 0. Shapes: any -> same."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.mask = x > 0
-        return np.where(self.mask, x, 0).astype(x.dtype, copy=False)
+        self.mask = x > 0  # all that backward needs: where the gradient may pass
+        return np.maximum(x, 0)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        check_shape("ReLU", "grad_out", grad_out, self.mask.shape)
         return grad_out * self.mask
 
 
 # --8<-- [end:relu]
 
 
+# --8<-- [start:leaky_relu]
 class LeakyReLU(Module):
-    """y = x if x > 0 else alpha * x. Shapes: any -> same."""
+    """y = x if x > 0 else alpha x; dy/dx = 1 or alpha. Shapes: any -> same.
+
+    Args:
+        alpha: the slope for negative inputs (0.01, as in Maas et al., 2013, and PyTorch).
+    """
 
     def __init__(self, alpha: float = 0.01) -> None:
         super().__init__()
-        self.alpha = alpha
+        self.alpha = float(alpha)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.x = x
         return F.leaky_relu(x, self.alpha)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        check_shape("LeakyReLU", "grad_out", grad_out, self.x.shape)
         return grad_out * F.leaky_relu_grad(self.x, self.alpha)
+
+
+# --8<-- [end:leaky_relu]
 
 
 # --8<-- [start:sigmoid]
@@ -51,25 +62,39 @@ class Sigmoid(Module):
         return self.out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        check_shape("Sigmoid", "grad_out", grad_out, self.out.shape)
         return grad_out * self.out * (1 - self.out)
 
 
 # --8<-- [end:sigmoid]
 
 
+# --8<-- [start:tanh]
 class Tanh(Module):
     """y = tanh(x); dy/dx = 1 - y^2, so we cache the output. Shapes: any -> same."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.out = np.tanh(x)
+        self.out = F.tanh(x)
         return self.out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        check_shape("Tanh", "grad_out", grad_out, self.out.shape)
         return grad_out * (1 - self.out * self.out)
 
 
+# --8<-- [end:tanh]
+
+
+# --8<-- [start:softmax]
 class Softmax(Module):
-    """y = softmax(x) along `axis`; backward is the vector-Jacobian product s * (g - <g, s>)."""
+    """y = softmax(x) along `axis`; backward is the vector-Jacobian product y * (g - <g, y>).
+
+    Args:
+        axis: the axis that sums to 1 (the class axis; -1 for (N, C) scores).
+
+    Shapes: any -> same. For classification, prefer `losses.SoftmaxCrossEntropy` on the logits:
+    it fuses this layer with the loss and is stabler.
+    """
 
     def __init__(self, axis: int = -1) -> None:
         super().__init__()
@@ -80,4 +105,8 @@ class Softmax(Module):
         return self.out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        check_shape("Softmax", "grad_out", grad_out, self.out.shape)
         return F.softmax_backward(self.out, grad_out, axis=self.axis)
+
+
+# --8<-- [end:softmax]

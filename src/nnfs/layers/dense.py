@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from nnfs import init as initializers
@@ -21,6 +23,10 @@ class Dense(Module):
         dtype: float64 (the default, for gradient checks) or float32 (for speed).
 
     Shapes: x (N, D) -> y (N, M); W (D, M); b (M,).
+
+    Attributes:
+        needs_input_grad: set it to False on a network's first layer, whose input is data:
+            backward then skips dL/dx (a third of the layer's backward work) and returns None.
     """
 
     def __init__(
@@ -28,7 +34,7 @@ class Dense(Module):
         in_features: int,
         out_features: int,
         *,
-        init: str | object = "he",
+        init: str | Callable = "he",
         rng: np.random.Generator | None = None,
         dtype: type = np.float64,
     ) -> None:
@@ -38,17 +44,25 @@ class Dense(Module):
         W = initializers.initialize(init, (in_features, out_features), rng, dtype)
         self.W = Parameter(W)
         self.b = Parameter(np.zeros(out_features, dtype=dtype))
+        self.needs_input_grad = True
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        """x (N, D) -> y = x W + b, (N, M). Keeps x for the backward pass."""
         check_shape("Dense", "input", x, (None, self.in_features))
         self.x = x
         return x @ self.W.data + self.b.data
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+    def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
+        """grad_out = dL/dy (N, M) -> dL/dx = grad_out W^T (N, D); adds dL/dW, dL/db."""
+        check_shape("Dense", "grad_out", grad_out, (self.x.shape[0], self.out_features))
         # dL/dW = x^T g sums the outer products of every sample: one matrix product.
         if not self.W.frozen:
             self.W.grad += self.x.T @ grad_out
+        # b is added to every row, so its gradient is the sum of the rows of g.
+        if not self.b.frozen:
             self.b.grad += grad_out.sum(axis=0)
+        if not self.needs_input_grad:
+            return None
         return grad_out @ self.W.data.T
 
     # --8<-- [end:dense]

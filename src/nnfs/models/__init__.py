@@ -1,1 +1,5 @@
 """Complete models built from the package's layers."""
+
+from nnfs.models.lenet import LeNet5
+from nnfs.models.unet import UNet
+from nnfs.models.vae import VAE, VAELoss

@@ -1,0 +1,80 @@
+"""LSTM over a sequence, forward + backward through time, nnfs vs PyTorch.
+
+Shapes of issue 5: batch 32, T 50, D 64, H 128, one layer, float32. The torch side is
+`nn.LSTM(batch_first=True)` with our weights copied in (torch stores `weight_ih_l0` as (4H, D),
+our `W_x` transposed, with the same gate order i, f, g, o; its two biases add up to our `b`).
+Both back-propagate the same fixed upstream gradient into the weights and the input.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from benchmarks.harness import Case
+from nnfs.layers.lstm import LSTM
+
+N, T, D, H = 32, 50, 64, 128
+
+
+def _t(a: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(a))
+
+
+def copy_lstm(ours: LSTM, ref: torch.nn.LSTM) -> None:
+    """Copy every layer's weights from an nnfs LSTM into a torch.nn.LSTM of the same shape."""
+    with torch.no_grad():
+        for layer, cell in enumerate(ours.cells):
+            getattr(ref, f"weight_ih_l{layer}").copy_(_t(cell.W_x.data.T))
+            getattr(ref, f"weight_hh_l{layer}").copy_(_t(cell.W_h.data.T))
+            getattr(ref, f"bias_ih_l{layer}").copy_(_t(cell.b.data))
+            getattr(ref, f"bias_hh_l{layer}").zero_()
+
+
+def _close(name: str, a: np.ndarray, b: np.ndarray, rtol: float = 1e-3) -> None:
+    scale = float(np.max(np.abs(b))) + 1e-12
+    err = float(np.max(np.abs(a - b))) / scale
+    assert err < rtol, f"{name}: nnfs and torch differ, max error / max value = {err:.2e}"
+
+
+def cases(dtype: type = np.float32) -> list[Case]:
+    torch_dtype = torch.float32 if dtype == np.float32 else torch.float64
+    ours = LSTM(D, H, rng=np.random.default_rng(0), dtype=dtype)
+    ref = torch.nn.LSTM(D, H, batch_first=True).to(torch_dtype)
+    copy_lstm(ours, ref)
+
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((N, T, D)).astype(dtype)
+    grad_out = rng.standard_normal((N, T, H)).astype(dtype)
+    x_t = _t(x).requires_grad_(True)
+    grad_out_t = _t(grad_out)
+
+    def nnfs_step() -> np.ndarray:
+        ours.forward(x)
+        return ours.backward(grad_out)
+
+    def torch_step() -> torch.Tensor:
+        y, _ = ref(x_t)
+        y.backward(grad_out_t)
+        return x_t.grad
+
+    def check() -> None:
+        ours.zero_grad()
+        ref.zero_grad(set_to_none=False)
+        x_t.grad = None
+        y = ours.forward(x)
+        dx = ours.backward(grad_out)
+        y_t, (h_t, c_t) = ref(x_t)
+        y_t.backward(grad_out_t)
+        assert y.dtype == dtype and dx.dtype == dtype, f"LSTM: dtype changed to {y.dtype}"
+        cell = ours.cells[0]
+        assert cell.W_x.grad.dtype == dtype, f"LSTM: gradient dtype {cell.W_x.grad.dtype}"
+        _close("LSTM output", y, y_t.detach().numpy())
+        _close("LSTM h_n", ours.h_n, h_t.detach().numpy())
+        _close("LSTM c_n", ours.c_n, c_t.detach().numpy())
+        _close("LSTM dx", dx, x_t.grad.numpy())
+        _close("LSTM W_x", cell.W_x.grad, ref.weight_ih_l0.grad.numpy().T)
+        _close("LSTM W_h", cell.W_h.grad, ref.weight_hh_l0.grad.numpy().T)
+        _close("LSTM b", cell.b.grad, ref.bias_ih_l0.grad.numpy())
+
+    return [Case(f"LSTM fwd+bwd N{N} T{T} D{D} H{H}", nnfs_step, torch_step, check)]

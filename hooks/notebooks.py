@@ -1,0 +1,81 @@
+"""MkDocs hook: each lab page offers its notebook as a download, and loads nothing remote.
+
+mkdocs-jupyter renders every `docs/<chapter>/lab.py` (a jupytext percent script) as a page and,
+with `include_source`, copies the script next to it. This hook adds, next to the same page:
+
+- `lab.ipynb`: the script converted by jupytext into a Jupyter notebook (nbformat 4, Python 3
+  kernel), with one Markdown cell after the title saying how to install what it imports. It is
+  the notebook the build executes, so it runs as downloaded once `nnfs` is installed.
+
+and it removes from the page the leftovers of nbconvert's stand-alone HTML template that the
+book does not use: an empty `<script src="">` (MathJax is configured site-wide), MathJax 2
+configuration, and the Mermaid loader that imports from a CDN when a page has a diagram.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+REPO = "https://github.com/nnfs-book/nnfs"
+
+INSTALL_NOTE = (
+    "*This notebook is a lab of the book [Neural Networks from Scratch]({url}). It needs the "
+    "book's package `nnfs` and matplotlib:*\n"
+    "\n"
+    "```console\n"
+    'pip install "nnfs @ git+{repo}" matplotlib\n'
+    "```\n"
+    "\n"
+    '*or, in a clone of the repository, `pip install -e ".[docs]"`.*'
+)
+
+_EMPTY_SCRIPT = re.compile(r'<script src="">\s*</script>\n?')
+_MATHJAX2_CONFIG = re.compile(
+    r"<!-- MathJax configuration -->.*?<!-- End of mathjax configuration -->", re.DOTALL
+)
+_MERMAID_LOADER = re.compile(r'<script type="module">(?:(?!</script>).)*?mermaid.*?</script>', re.DOTALL)
+
+
+def lab_notebook(script: Path, page_url: str = "") -> nbformat.NotebookNode:
+    """Convert a lab script (jupytext percent format) into the notebook readers download.
+
+    Args:
+        script: path of `docs/<chapter>/lab.py`.
+        page_url: absolute URL of the lab's page in the book, linked from the install note.
+
+    Returns:
+        A validated nbformat-4 notebook with a Python 3 kernelspec.
+    """
+    nb = jupytext.read(script, fmt="py:percent")
+    nb.metadata.pop("jupytext", None)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    note = nbformat.v4.new_markdown_cell(INSTALL_NOTE.format(url=page_url or REPO, repo=REPO))
+    # After the title cell, so that the notebook still opens on "# Lab: ...".
+    nb.cells.insert(1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0, note)
+    nbformat.validate(nb)
+    return nb
+
+
+def clean_lab_html(html: str) -> str:
+    """Remove nbconvert's empty MathJax script and MathJax 2 configuration, and its Mermaid
+    loader (a CDN import) unless the page has a diagram for it to draw."""
+    html = _EMPTY_SCRIPT.sub("", html)
+    html = _MATHJAX2_CONFIG.sub("", html)
+    if '<div class="jp-Mermaid' not in html:
+        html = _MERMAID_LOADER.sub("", html)
+    return html
+
+
+def on_post_page(output: str, page, config) -> str:
+    # mkdocs-jupyter sets `nb_url` on the pages it renders from notebooks.
+    if getattr(page, "nb_url", None) is None:
+        return output
+    target = Path(page.file.abs_dest_path).parent / "lab.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(lab_notebook(Path(page.file.abs_src_path), page.canonical_url or ""), target)
+    return clean_lab_html(output)

@@ -1,0 +1,174 @@
+"""2-D convolution by im2col: unfold every receptive field into a column, then one matrix product.
+
+A convolution layer (strictly, a cross-correlation, as in every deep-learning library) slides a
+`(C, kh, kw)` kernel over the image. `im2col` copies each patch the kernel sees into one column
+of a matrix; the whole layer is then `W_mat @ cols`, a single GEMM. `col2im` is its adjoint: it
+adds each column back onto the pixels it came from, which is exactly what the backward pass needs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from nnfs import init as initializers
+from nnfs.core import Module, Parameter, check_shape
+
+
+def _pair(layer: str, name: str, value: int | tuple[int, int], minimum: int = 1) -> tuple[int, int]:
+    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(pair) != 2 or any(int(v) != v or v < minimum for v in pair):
+        raise ValueError(
+            f"{layer}: {name} must be an int >= {minimum} or a pair of them, got {value!r}"
+        )
+    return int(pair[0]), int(pair[1])
+
+
+def conv_output_size(size: int, kernel: int, stride: int, padding: int) -> int:
+    """Output length along one axis: floor((size + 2 padding - kernel) / stride) + 1."""
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+# --8<-- [start:im2col]
+def im2col(
+    x: np.ndarray,
+    kernel_size: tuple[int, int],
+    stride: tuple[int, int] = (1, 1),
+    padding: tuple[int, int] = (0, 0),
+) -> np.ndarray:
+    """Unfold every kernel-sized patch of x into a column.
+
+    Args:
+        x: images, (N, C, H, W).
+        kernel_size, stride, padding: (kh, kw), (sh, sw), (ph, pw).
+
+    Returns:
+        cols: (C * kh * kw, N * OH * OW). Row c * kh * kw + i * kw + j holds pixel (c, i, j)
+        of each patch; column n * OH * OW + oh * OW + ow is the patch under output (n, oh, ow).
+    """
+    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
+    n, c, h, w = x.shape
+    oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
+    if ph or pw:
+        x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    # A strided view, no copy: windows[n, c, oh, ow, i, j] = x[n, c, oh*sh + i, ow*sw + j].
+    windows = sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw][:, :, :oh, :ow]
+    # The one copy: reorder to (C, kh, kw, N, OH, OW) and flatten into a matrix.
+    return windows.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, n * oh * ow)
+
+
+# --8<-- [end:im2col]
+
+
+# --8<-- [start:col2im]
+def col2im(
+    cols: np.ndarray,
+    x_shape: tuple[int, int, int, int],
+    kernel_size: tuple[int, int],
+    stride: tuple[int, int] = (1, 1),
+    padding: tuple[int, int] = (0, 0),
+) -> np.ndarray:
+    """The adjoint of im2col: add every column entry back onto the pixel it was copied from.
+
+    A pixel that sits in several patches receives the sum of all their entries, so
+    col2im(im2col(x)) = x * (number of patches covering each pixel).
+
+    Args:
+        cols: (C * kh * kw, N * OH * OW), laid out as `im2col` returns it.
+        x_shape: (N, C, H, W) of the original images.
+
+    Returns:
+        (N, C, H, W), the same dtype as cols.
+    """
+    (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
+    n, c, h, w = x_shape
+    oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
+    patches = cols.reshape(c, kh, kw, n, oh, ow)
+    padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+    # Loop over the kh * kw kernel offsets, not over pixels: offset (i, j) of every patch lands
+    # on a strided grid of pixels that never repeats, so a plain += is enough.
+    for i in range(kh):
+        for j in range(kw):
+            rows = slice(i, i + sh * (oh - 1) + 1, sh)
+            columns = slice(j, j + sw * (ow - 1) + 1, sw)
+            padded[:, :, rows, columns] += patches[:, i, j].transpose(1, 0, 2, 3)
+    return padded[:, :, ph : ph + h, pw : pw + w]
+
+
+# --8<-- [end:col2im]
+
+
+# --8<-- [start:conv2d]
+class Conv2D(Module):
+    """2-D convolution (cross-correlation): y[n, o] = b[o] + sum_c x[n, c] * W[o, c].
+
+    Args:
+        in_channels: C, channels of the input.
+        out_channels: O, number of kernels (channels of the output).
+        kernel_size: kh = kw, or a pair (kh, kw).
+        stride, padding: an int or a pair; zero padding on both sides.
+        init: weight initializer (fan_in = C kh kw), see `nnfs.init`.
+        rng: the Generator that draws the initial weights.
+        dtype: float64 (default, for gradient checks) or float32 (for speed).
+
+    Shapes: x (N, C, H, W) -> y (N, O, OH, OW), OH = floor((H + 2 ph - kh) / sh) + 1;
+    W (O, C, kh, kw); b (O,).
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] = 0,
+        *,
+        init: str | object = "he",
+        rng: np.random.Generator | None = None,
+        dtype: type = np.float64,
+    ) -> None:
+        super().__init__()
+        rng = rng if rng is not None else np.random.default_rng()
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = _pair("Conv2D", "kernel_size", kernel_size)
+        self.stride = _pair("Conv2D", "stride", stride)
+        self.padding = _pair("Conv2D", "padding", padding, minimum=0)
+        shape = (out_channels, in_channels, *self.kernel_size)
+        self.W = Parameter(initializers.initialize(init, shape, rng, dtype))
+        self.b = Parameter(np.zeros(out_channels, dtype=dtype))
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        check_shape("Conv2D", "input", x, (None, self.in_channels, None, None))
+        (kh, kw), (ph, pw) = self.kernel_size, self.padding
+        if x.shape[2] + 2 * ph < kh or x.shape[3] + 2 * pw < kw:
+            raise ValueError(
+                f"Conv2D: input expected height >= {kh - 2 * ph} and width >= {kw - 2 * pw} "
+                f"for a {kh}x{kw} kernel with padding {self.padding}, got {tuple(x.shape)}"
+            )
+        n, _, h, w = self.x_shape = x.shape
+        oh = conv_output_size(h, kh, self.stride[0], ph)
+        ow = conv_output_size(w, kw, self.stride[1], pw)
+        self.x_cols = im2col(x, self.kernel_size, self.stride, self.padding)  # (C kh kw, N OH OW)
+        out = self.W.data.reshape(self.out_channels, -1) @ self.x_cols  # (O, N OH OW)
+        out += self.b.data[:, None]
+        return out.reshape(self.out_channels, n, oh, ow).transpose(1, 0, 2, 3)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        # (N, O, OH, OW) -> (O, N OH OW): the same column order as x_cols.
+        g = grad_out.transpose(1, 0, 2, 3).reshape(self.out_channels, -1)
+        W_mat = self.W.data.reshape(self.out_channels, -1)
+        if not self.W.frozen:
+            # dL/dW = g x_cols^T sums over every output position of every image at once.
+            self.W.grad += (g @ self.x_cols.T).reshape(self.W.shape)
+        if not self.b.frozen:
+            self.b.grad += g.sum(axis=1)
+        grad_cols = W_mat.T @ g  # (C kh kw, N OH OW)
+        return col2im(grad_cols, self.x_shape, self.kernel_size, self.stride, self.padding)
+
+    # --8<-- [end:conv2d]
+
+    def __repr__(self) -> str:
+        return (
+            f"Conv2D({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}, padding={self.padding})"
+        )

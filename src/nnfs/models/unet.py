@@ -1,0 +1,134 @@
+"""U-Net (Ronneberger et al., 2015): an encoder-decoder for per-pixel classification.
+
+The encoder halves the resolution and doubles the channels `depth` times, so deep features see
+a wide context; the decoder upsamples back and, at each resolution, concatenates the encoder's
+feature map of that resolution (the skip connection), so fine detail lost by pooling comes back.
+Ours uses padded 3x3 convolutions (output size = input size, unlike the paper's unpadded ones)
+and nearest-neighbour upsampling followed by convolutions instead of transposed convolutions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnfs.core import Module, Sequential
+from nnfs.layers.activation import ReLU
+from nnfs.layers.conv import Conv2D
+from nnfs.layers.pool import MaxPool2D
+from nnfs.layers.upsample import Concat, Upsample2D
+
+
+def conv_block(
+    in_channels: int, out_channels: int, rng: np.random.Generator, dtype: type
+) -> Sequential:
+    """Two padded 3x3 convolutions, each followed by ReLU: (N, C_in, H, W) -> (N, C_out, H, W)."""
+    return Sequential(
+        Conv2D(in_channels, out_channels, 3, padding=1, rng=rng, dtype=dtype),
+        ReLU(),
+        Conv2D(out_channels, out_channels, 3, padding=1, rng=rng, dtype=dtype),
+        ReLU(),
+    )
+
+
+# --8<-- [start:unet]
+class UNet(Module):
+    """Encoder-decoder with skip connections; returns per-pixel class scores (logits).
+
+    Args:
+        in_channels: C, channels of the input images.
+        num_classes: K, classes per pixel (the output channels).
+        base_channels: width of the first level; level i has base_channels * 2^i channels.
+        depth: how many times the encoder halves the resolution (H and W must be divisible by
+            2^depth).
+        rng: the Generator that draws the initial weights.
+        dtype: float64 (the default, for gradient checks) or float32 (for speed).
+
+    Shapes: x (N, C, H, W) -> logits (N, K, H, W).
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        num_classes: int,
+        base_channels: int = 8,
+        depth: int = 2,
+        *,
+        rng: np.random.Generator | None = None,
+        dtype: type = np.float64,
+    ) -> None:
+        super().__init__()
+        rng = rng if rng is not None else np.random.default_rng()
+        self.in_channels, self.depth = in_channels, depth
+        widths = [base_channels * 2**i for i in range(depth + 1)]  # level 0 .. depth
+        self.widths = widths
+        self.encoder = [
+            conv_block(in_channels if i == 0 else widths[i - 1], widths[i], rng, dtype)
+            for i in range(depth)
+        ]
+        self.pools = [MaxPool2D(2) for _ in range(depth)]
+        self.bottleneck = conv_block(widths[depth - 1], widths[depth], rng, dtype)
+        # The decoder runs from the deepest level up: level i takes the upsampled level i + 1
+        # (widths[i + 1] channels) next to the skip of level i (widths[i] channels).
+        levels = list(reversed(range(depth)))
+        self.upsamples = [Upsample2D(2) for _ in levels]
+        self.concats = [Concat(axis=1) for _ in levels]
+        self.decoder = [conv_block(widths[i + 1] + widths[i], widths[i], rng, dtype) for i in levels]
+        self.head = Conv2D(widths[0], num_classes, 1, init="xavier", rng=rng, dtype=dtype)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        factor = 2**self.depth
+        if x.ndim != 4 or x.shape[1] != self.in_channels or x.shape[2] % factor or x.shape[3] % factor:
+            raise ValueError(
+                f"UNet: input expected shape (N, {self.in_channels}, H, W) with H and W "
+                f"divisible by {factor}, got {tuple(x.shape)}"
+            )
+        skips = []
+        for block, pool in zip(self.encoder, self.pools, strict=True):
+            x = block(x)  # (N, widths[i], H / 2^i, W / 2^i)
+            skips.append(x)
+            x = pool(x)
+        x = self.bottleneck(x)  # (N, widths[depth], H / 2^depth, W / 2^depth)
+        for upsample, concat, block, skip in zip(
+            self.upsamples, self.concats, self.decoder, reversed(skips), strict=True
+        ):
+            x = block(concat(upsample(x), skip))  # (N, widths[i], H / 2^i, W / 2^i)
+        return self.head(x)  # (N, K, H, W)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        grad = self.head.backward(grad_out)
+        grad_skips = []  # from the shallowest level down, the reverse of the decoder order
+        for upsample, concat, block in zip(
+            reversed(self.upsamples), reversed(self.concats), reversed(self.decoder), strict=True
+        ):
+            grad_up, grad_skip = concat.backward(block.backward(grad))
+            grad_skips.append(grad_skip)
+            grad = upsample.backward(grad_up)
+        grad = self.bottleneck.backward(grad)
+        for block, pool, grad_skip in zip(
+            reversed(self.encoder), reversed(self.pools), reversed(grad_skips), strict=True
+        ):
+            # The encoder output fed both the pool and the skip: its gradient is the sum.
+            grad = block.backward(pool.backward(grad) + grad_skip)
+        return grad
+
+
+# --8<-- [end:unet]
+
+
+# --8<-- [start:iou]
+def mean_iou(pred: np.ndarray, target: np.ndarray, num_classes: int) -> float:
+    """Mean over classes of |pred = k and target = k| / |pred = k or target = k|.
+
+    Args:
+        pred, target: integer label maps of one shape, e.g. (N, H, W).
+        num_classes: K; a class absent from both pred and target is left out of the mean.
+    """
+    ious = []
+    for k in range(num_classes):
+        union = np.sum((pred == k) | (target == k))
+        if union:
+            ious.append(np.sum((pred == k) & (target == k)) / union)
+    return float(np.mean(ious))
+
+
+# --8<-- [end:iou]
