@@ -251,3 +251,14 @@ def test_categorical_losses_check_shapes_and_labels(name):
         loss_type()(pred, np.array([0, 1, 2, 3]))
     with pytest.raises(TypeError, match=rf"{name}: label targets of shape \(4,\) must be integers"):
         loss_type()(pred, np.array([0.0, 1.0, 2.0, 1.0]))
+
+
+@pytest.mark.parametrize("name", ["CategoricalCrossEntropy", "SoftmaxCrossEntropy"])
+def test_target_rows_must_be_distributions(name, rng):
+    loss_type, _ = ALL_LOSSES[name]
+    pred = np.full((2, 3), 1 / 3)
+    multi_hot = np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]])  # a BCE target, not a distribution
+    with pytest.raises(ValueError, match=rf"{name}: each target row must sum to 1"):
+        loss_type()(pred, multi_hot)
+    smoothed = np.full((2, 3), 0.1 / 3) + 0.9 * np.eye(3)[[0, 2]]  # label smoothing sums to 1
+    loss_type()(pred.astype(np.float32), smoothed.astype(np.float32))

@@ -107,7 +107,11 @@ def cases(dtype: type = np.float32) -> list[Case]:
     block_grads = [
         ("ff1.W", lambda: block.ff1.W.grad, lambda: ref_block.linear1.weight.grad.numpy().T),
         ("ff2.W", lambda: block.ff2.W.grad, lambda: ref_block.linear2.weight.grad.numpy().T),
-        ("norm1.gamma", lambda: block.norm1.gamma.grad, lambda: ref_block.norm1.weight.grad.numpy()),
+        (
+            "norm1.gamma",
+            lambda: block.norm1.gamma.grad,
+            lambda: ref_block.norm1.weight.grad.numpy(),
+        ),
         (
             "attn.W_in",
             lambda: np.concatenate(

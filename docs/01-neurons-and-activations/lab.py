@@ -121,9 +121,12 @@ ax.legend()
 plt.show()
 
 # %% [markdown]
-# Both curves follow the h² line from the right until rounding error, which grows like 1/h, takes
-# over. Float64 reaches about 1e-11 near h = 1e-5; float32 cannot do better than about 1e-5, which
-# is why every gradient check in this book runs in float64.
+# Coming from the right, both curves follow the h² line until rounding error, which grows like
+# 1/h, takes over; where they turn is where the two dotted lines cross. Float64 turns near
+# h ≈ 1e-5 and float32 near h ≈ 1e-3, at an error several orders of magnitude larger (printed
+# above). At h = 1e-6, the package's default step, float32 is wrong in the second digit, which is
+# why every gradient check in this book runs in float64. For tiny h in float32, x + h and x − h
+# round to the same number and the estimate is 0: an error of 100%.
 
 # %% [markdown]
 # ## 4. The gradient through a chain of units
@@ -154,7 +157,7 @@ ax.legend()
 plt.show()
 
 # %% [markdown]
-# Through sigmoids the derivative shrinks by a factor of about 4 per unit, 1e-6 after ten of them:
+# Through sigmoids the derivative shrinks by a factor of about 4 per unit, below 1e-6 after ten:
 # the vanishing gradient. Tanh loses less (its slope is 1 at 0, and this chain drifts toward 0),
 # and ReLU passes the gradient unchanged. Real networks also multiply by weight matrices, which
 # chapter 6 takes into account when choosing the initial weights.
@@ -212,7 +215,7 @@ for ax, (title, labels) in zip(axes, (("AND", [0, 0, 0, 1]), ("XOR", [0, 1, 1, 0
     ax.set_xlabel("x1")
 axes[0].plot(line, 1.5 - line, "k-", label="20 x1 + 20 x2 − 30 = 0")
 axes[0].set_ylabel("x2")
-axes[0].legend(loc="upper left", fontsize=8)
+axes[0].legend(loc="lower left", fontsize=8)
 axes[1].text(0.5, 0.5, "no line\nseparates\nthese", ha="center", va="center")
 fig.tight_layout()
 plt.show()

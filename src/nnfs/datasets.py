@@ -275,3 +275,67 @@ def make_shapes_segmentation(
 
 
 # --8<-- [end:shapes_segmentation]
+
+
+# --8<-- [start:sentences]
+_SUBJECTS = (
+    "the cat", "the old dog", "a small bird", "my friend", "the teacher", "a robot",
+    "the farmer", "her brother", "a little girl", "a tired fox",
+)  # fmt: skip
+_VERBS = ("sees", "likes", "finds", "paints", "carries", "follows", "watches", "builds")
+_OBJECTS = (
+    "a red ball", "the green door", "an old boat", "the tall tree", "a paper kite",
+    "the blue house", "some bread", "the river", "a yellow hat", "the moon",
+)  # fmt: skip
+_PLACES = ("", "", " in the park", " by the sea", " at night", " every morning", " near the hill")
+
+
+def make_sentences(n: int = 400, seed: int | np.random.Generator | None = 0) -> str:
+    """A text of `n` short sentences from a tiny grammar, for character-level language models.
+
+    Each sentence is "subject verb object [place]." with every part drawn uniformly from a
+    fixed list, separated by single spaces: 25 distinct characters (22 lower-case letters,
+    space and full stop). The grammar and word lists were written for this package, so the
+    text carries no third-party licence.
+    """
+    rng = _rng(seed)
+    sentences = [
+        f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)}{rng.choice(_PLACES)}."
+        for _ in range(n)
+    ]
+    return " ".join(sentences)
+
+
+# --8<-- [end:sentences]
+
+
+# --8<-- [start:delayed_sign]
+def make_delayed_sign(
+    n: int = 1000,
+    max_delay: int = 40,
+    skew: float = 1.0,
+    seed: int | np.random.Generator | None = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A long-range memory task: remember the sign of the marked number.
+
+    Each sequence has T = max_delay + 1 steps with two features: a number u_t ~ U(-1, 1) at
+    every step and a marker that is 1 at exactly one step, `delay` steps before the end.
+    The label is 1 if the marked number is positive, else 0; a model reading the last step
+    must carry it across `delay` later numbers. Delays are floor((max_delay + 1) * v**skew)
+    with v ~ U(0, 1): uniform for skew = 1, more short delays for skew > 1.
+
+    Returns:
+        X: (n, T, 2) float64 sequences, y: (n,) int labels, delay: (n,) int delays.
+    """
+    rng = _rng(seed)
+    T = max_delay + 1
+    X = np.zeros((n, T, 2))
+    X[:, :, 0] = rng.uniform(-1.0, 1.0, size=(n, T))
+    delay = np.minimum(np.floor(T * rng.random(n) ** skew), max_delay).astype(np.int64)
+    rows, marked = np.arange(n), T - 1 - delay
+    X[rows, marked, 1] = 1.0
+    y = (X[rows, marked, 0] > 0).astype(np.int64)
+    return X, y, delay
+
+
+# --8<-- [end:delayed_sign]

@@ -14,6 +14,7 @@ import numpy as np
 Initializer = Callable[[tuple[int, ...], np.random.Generator, type], np.ndarray]
 
 
+# --8<-- [start:fans]
 def fans(shape: tuple[int, ...]) -> tuple[int, int]:
     """(fan_in, fan_out) of a dense `(in, out)` or convolution `(out, in, kh, kw)` weight."""
     if len(shape) == 2:
@@ -24,6 +25,10 @@ def fans(shape: tuple[int, ...]) -> tuple[int, int]:
     raise ValueError(f"init: cannot compute fans of a weight with shape {shape}")
 
 
+# --8<-- [end:fans]
+
+
+# --8<-- [start:zeros_normal]
 def zeros(shape: tuple[int, ...], rng: np.random.Generator, dtype: type = np.float64) -> np.ndarray:
     """All zeros: every unit computes the same thing forever (the symmetry problem)."""
     return np.zeros(shape, dtype=dtype)
@@ -36,6 +41,10 @@ def normal(
     return (rng.standard_normal(shape) * std).astype(dtype)
 
 
+# --8<-- [end:zeros_normal]
+
+
+# --8<-- [start:xavier]
 def xavier_uniform(
     shape: tuple[int, ...], rng: np.random.Generator, dtype: type = np.float64
 ) -> np.ndarray:
@@ -53,6 +62,10 @@ def xavier_normal(
     return (rng.standard_normal(shape) * np.sqrt(2.0 / (fan_in + fan_out))).astype(dtype)
 
 
+# --8<-- [end:xavier]
+
+
+# --8<-- [start:he]
 def he_uniform(
     shape: tuple[int, ...], rng: np.random.Generator, dtype: type = np.float64
 ) -> np.ndarray:
@@ -70,6 +83,10 @@ def he_normal(
     return (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(dtype)
 
 
+# --8<-- [end:he]
+
+
+# --8<-- [start:initialize]
 INITIALIZERS: dict[str, Initializer] = {
     "zeros": zeros,
     "normal": normal,
@@ -86,7 +103,17 @@ INITIALIZERS: dict[str, Initializer] = {
 def initialize(
     init: str | Initializer, shape: tuple[int, ...], rng: np.random.Generator, dtype: type
 ) -> np.ndarray:
-    """Draw a weight of `shape` with the initializer named by `init` (or the callable itself)."""
+    """Draw a weight of `shape` with the initializer named by `init` (or the callable itself).
+
+    Args:
+        init: a key of `INITIALIZERS` ("he", "xavier_uniform", ...) or a callable
+            `f(shape, rng, dtype) -> ndarray`.
+        shape: the weight's shape in the layer's layout, `(in, out)` or `(out, in, kh, kw)`.
+        rng: the Generator to draw from.
+        dtype: the dtype of the result.
+
+    Returns: a C-contiguous array of `shape` and `dtype`.
+    """
     if callable(init):
         return np.ascontiguousarray(init(shape, rng, dtype), dtype=dtype)
     if init not in INITIALIZERS:
@@ -94,3 +121,6 @@ def initialize(
             f"init: unknown initializer '{init}', expected one of {sorted(INITIALIZERS)}"
         )
     return INITIALIZERS[init](shape, rng, dtype)
+
+
+# --8<-- [end:initialize]

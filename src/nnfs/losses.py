@@ -24,7 +24,7 @@ def _check_same_shape(loss: str, pred: np.ndarray, target: np.ndarray) -> None:
 
 
 def _one_hot_target(loss: str, pred: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Return an `(N, C)` target in pred's dtype from labels `(N,)` or one-hot `(N, C)`."""
+    """Return an `(N, C)` target in pred's dtype from labels `(N,)` or distributions `(N, C)`."""
     if pred.ndim != 2:
         raise ValueError(f"{loss}: pred expected shape (N, C), got {tuple(pred.shape)}")
     n, c = pred.shape
@@ -42,7 +42,15 @@ def _one_hot_target(loss: str, pred: np.ndarray, target: np.ndarray) -> np.ndarr
         one_hot[np.arange(n), target] = 1
         return one_hot
     if target.shape == (n, c):
-        return target.astype(pred.dtype, copy=False)
+        target = target.astype(pred.dtype, copy=False)
+        # Each row must be a distribution: the fused gradient p - y relies on sum_c y_c = 1.
+        row_sums = target.sum(axis=1)
+        if np.any(np.abs(row_sums - 1) > np.sqrt(np.finfo(pred.dtype).eps)):
+            raise ValueError(
+                f"{loss}: each target row must sum to 1 (one-hot or probabilities), got row sums "
+                f"in [{row_sums.min():.4g}, {row_sums.max():.4g}]"
+            )
+        return target
     raise ValueError(
         f"{loss}: target expected shape ({n},) or ({n}, {c}), got {tuple(target.shape)}"
     )

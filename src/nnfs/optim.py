@@ -271,6 +271,7 @@ def minimize(
 # --8<-- [end:minimize]
 
 
+# --8<-- [start:clip_grad_norm]
 def clip_grad_norm(params: Iterable[Parameter], max_norm: float) -> float:
     """Scale all gradients by min(1, max_norm / ||g||), ||g|| the global L2 norm; returns ||g||."""
     params = list(params)
@@ -280,3 +281,6 @@ def clip_grad_norm(params: Iterable[Parameter], max_norm: float) -> float:
         for p in params:
             p.grad *= np.asarray(scale, dtype=p.grad.dtype)
     return total
+
+
+# --8<-- [end:clip_grad_norm]

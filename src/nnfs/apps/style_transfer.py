@@ -49,38 +49,42 @@ def gram_backward(features: np.ndarray, grad_gram: np.ndarray) -> np.ndarray:
 
 # --8<-- [start:losses]
 class ContentLoss:
-    """L = mean((F - P)^2) over every element; dL/dF = 2 (F - P) / size.
+    """L = ||F - P||^2 / ||P||^2, the relative squared error of the feature maps.
 
     `target` is P, the content image's feature map at the same layer: (N, C, H, W).
+    dL/dF = 2 (F - P) / ||P||^2.
     """
 
     def __init__(self, target: np.ndarray) -> None:
         self.target = target.copy()
+        self.scale = 1.0 / max(float(np.sum(target.astype(np.float64) ** 2)), 1e-12)
 
     def forward(self, features: np.ndarray) -> float:
         self.diff = features - self.target
-        return float(np.mean(self.diff**2))
+        return float(np.sum(self.diff**2)) * self.scale
 
     def backward(self) -> np.ndarray:
-        return 2 * self.diff / self.diff.size
+        return self.diff * (2 * self.scale)
 
 
 class StyleLoss:
-    """L = mean((G - A)^2) over the (N, C, C) Gram entries; A is the style image's Gram matrix.
+    """L = ||G - A||^2 / ||A||^2 over the (N, C, C) Gram entries, A the style image's Gram.
 
-    dL/dG = 2 (G - A) / (N C^2), then `gram_backward` carries it to the feature maps.
+    Dividing by ||A||^2 makes every layer's loss start near 1, whatever its size, so the
+    layers weigh the same. dL/dG = 2 (G - A) / ||A||^2; `gram_backward` takes it to F.
     """
 
     def __init__(self, target_features: np.ndarray) -> None:
         self.target = gram_matrix(target_features)
+        self.scale = 1.0 / max(float(np.sum(self.target.astype(np.float64) ** 2)), 1e-12)
 
     def forward(self, features: np.ndarray) -> float:
         self.features = features
         self.diff = gram_matrix(features) - self.target  # (N, C, C)
-        return float(np.mean(self.diff**2))
+        return float(np.sum(self.diff**2)) * self.scale
 
     def backward(self) -> np.ndarray:
-        return gram_backward(self.features, 2 * self.diff / self.diff.size)
+        return gram_backward(self.features, self.diff * (2 * self.scale))
 
 
 # --8<-- [end:losses]
@@ -88,7 +92,7 @@ class StyleLoss:
 
 # --8<-- [start:extractor]
 class FeatureExtractor(Module):
-    """Runs `layers` in order and returns the outputs of the layers listed in `taps`.
+    """Runs `layers` on `x - offset` and returns the outputs of the layers listed in `taps`.
 
     `backward` takes one gradient per tap and walks back from the deepest tap to the input,
     adding each tap's gradient where its layer's output was read: dL/dx of the whole sum.
@@ -96,9 +100,9 @@ class FeatureExtractor(Module):
     Shapes: x (N, C, H, W) -> a tuple with one array per tap (in `taps` order, ascending).
     """
 
-    def __init__(self, layers: Sequence[Module], taps: Sequence[int]) -> None:
+    def __init__(self, layers: Sequence[Module], taps: Sequence[int], offset: float = 0.0) -> None:
         super().__init__()
-        self.layers = list(layers)
+        self.layers, self.offset = list(layers), offset
         self.taps = sorted(taps)
         if not self.taps or self.taps[0] < 0 or self.taps[-1] >= len(self.layers):
             raise ValueError(
@@ -107,6 +111,7 @@ class FeatureExtractor(Module):
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
         outputs = []
+        x = x - np.asarray(self.offset, dtype=x.dtype)
         for i, layer in enumerate(self.layers[: self.taps[-1] + 1]):  # nothing past the last tap
             x = layer(x)
             if i in self.taps:
@@ -125,25 +130,29 @@ class FeatureExtractor(Module):
 
 
 def random_cnn(
-    channels: Sequence[int] = (3, 32, 64, 128),
+    channels: Sequence[int] = (3, 64, 128),
+    kernel_sizes: Sequence[int] = (5, 3),
     *,
     rng: np.random.Generator | None = None,
     dtype: type = np.float64,
 ) -> FeatureExtractor:
-    """A frozen random-weight CNN: [conv3x3 -> ReLU -> (maxpool2)] per stage, tapped after ReLU.
+    """A frozen random-weight CNN: [conv -> ReLU -> (maxpool2)] per stage, tapped after ReLU.
 
-    Stage s maps channels[s] -> channels[s + 1]; every stage but the last ends with a 2x2
-    max-pool, so the taps see the image at scales 1, 1/2, 1/4, ...
+    Stage s maps channels[s] -> channels[s + 1] with a kernel_sizes[s] kernel ("same"
+    padding); every stage but the last ends with a 2x2 max-pool, so the taps see the image
+    at scales 1, 1/2, ... Pixels in [0, 1] are centred (offset 0.5) so that the zero-mean
+    random filters respond to patterns rather than to overall brightness.
     """
     rng = rng if rng is not None else np.random.default_rng()
     layers: list[Module] = []
     taps = []
-    for s, (c_in, c_out) in enumerate(zip(channels[:-1], channels[1:], strict=True)):
-        layers += [Conv2D(c_in, c_out, 3, padding=1, rng=rng, dtype=dtype), ReLU()]
+    stages = list(zip(channels[:-1], channels[1:], kernel_sizes, strict=True))
+    for s, (c_in, c_out, k) in enumerate(stages):
+        layers += [Conv2D(c_in, c_out, k, padding=k // 2, rng=rng, dtype=dtype), ReLU()]
         taps.append(len(layers) - 1)
-        if s < len(channels) - 2:
+        if s < len(stages) - 1:
             layers.append(MaxPool2D(2))
-    return FeatureExtractor(layers, taps).freeze()
+    return FeatureExtractor(layers, taps, offset=0.5).freeze()
 
 
 # --8<-- [end:extractor]
@@ -187,9 +196,9 @@ def stylize(
     content_image: np.ndarray,
     style_image: np.ndarray,
     *,
-    content_taps: Sequence[int] = (2,),
-    style_taps: Sequence[int] = (0, 1, 2),
-    style_weight: float = 1e3,
+    content_taps: Sequence[int] = (1,),
+    style_taps: Sequence[int] = (0, 1),
+    style_weight: float = 1.0,
     steps: int = 200,
     lr: float = 0.02,
 ) -> StyleResult:

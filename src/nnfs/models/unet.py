@@ -72,12 +72,19 @@ class UNet(Module):
         levels = list(reversed(range(depth)))
         self.upsamples = [Upsample2D(2) for _ in levels]
         self.concats = [Concat(axis=1) for _ in levels]
-        self.decoder = [conv_block(widths[i + 1] + widths[i], widths[i], rng, dtype) for i in levels]
+        self.decoder = [
+            conv_block(widths[i + 1] + widths[i], widths[i], rng, dtype) for i in levels
+        ]
         self.head = Conv2D(widths[0], num_classes, 1, init="xavier", rng=rng, dtype=dtype)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         factor = 2**self.depth
-        if x.ndim != 4 or x.shape[1] != self.in_channels or x.shape[2] % factor or x.shape[3] % factor:
+        if (
+            x.ndim != 4
+            or x.shape[1] != self.in_channels
+            or x.shape[2] % factor
+            or x.shape[3] % factor
+        ):
             raise ValueError(
                 f"UNet: input expected shape (N, {self.in_channels}, H, W) with H and W "
                 f"divisible by {factor}, got {tuple(x.shape)}"

@@ -87,9 +87,7 @@ class VAE(Module):
         z = mu + self.std * eps  # (N, L): the reparameterization trick
         return self.decode(z), mu, logvar
 
-    def backward(
-        self, grad_out: tuple[np.ndarray, np.ndarray, np.ndarray]
-    ) -> np.ndarray:
+    def backward(self, grad_out: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
         """grad_out = (dL/dx_hat, dL/dmu, dL/dlogvar); the last two are the KL term's direct
         gradients, to which the path through z is added. Returns dL/dx (N, D)."""
         grad_x_hat, grad_mu, grad_logvar = grad_out
