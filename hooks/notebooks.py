@@ -37,7 +37,9 @@ _EMPTY_SCRIPT = re.compile(r'<script src="">\s*</script>\n?')
 _MATHJAX2_CONFIG = re.compile(
     r"<!-- MathJax configuration -->.*?<!-- End of mathjax configuration -->", re.DOTALL
 )
-_MERMAID_LOADER = re.compile(r'<script type="module">(?:(?!</script>).)*?mermaid.*?</script>', re.DOTALL)
+_MERMAID_LOADER = re.compile(
+    r'<script type="module">(?:(?!</script>).)*?mermaid.*?</script>', re.DOTALL
+)
 
 
 def lab_notebook(script: Path, page_url: str = "") -> nbformat.NotebookNode:
@@ -52,7 +54,11 @@ def lab_notebook(script: Path, page_url: str = "") -> nbformat.NotebookNode:
     """
     nb = jupytext.read(script, fmt="py:percent")
     nb.metadata.pop("jupytext", None)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     note = nbformat.v4.new_markdown_cell(INSTALL_NOTE.format(url=page_url or REPO, repo=REPO))
     # After the title cell, so that the notebook still opens on "# Lab: ...".

@@ -156,6 +156,25 @@ def test_frozen_conv2d_gets_no_weight_gradient_but_passes_the_input_gradient(rng
     assert not layer.W.grad.any() and not layer.b.grad.any()
 
 
+def test_first_layer_can_skip_the_input_gradient_and_still_fill_weight_gradients(rng):
+    layer = Conv2D(1, 2, 3, rng=rng)
+    x = rng.standard_normal((2, 1, 5, 5))
+    g = rng.standard_normal(layer(x).shape)
+    layer.backward(g)
+    expected_W = layer.W.grad.copy()
+    layer.zero_grad()
+    layer.needs_input_grad = False
+    assert layer.backward(g) is None
+    np.testing.assert_allclose(layer.W.grad, expected_W)
+
+
+def test_conv2d_rejects_a_grad_out_of_the_wrong_shape(rng):
+    layer = Conv2D(1, 2, 3, rng=rng)
+    layer(np.zeros((2, 1, 5, 5)))
+    with pytest.raises(ValueError, match=r"Conv2D: grad_out expected shape \(2, 2, 3, 3\)"):
+        layer.backward(np.zeros((2, 2, 5, 5)))
+
+
 def test_conv2d_rejects_wrong_channels_rank_and_too_small_input(rng):
     layer = Conv2D(3, 4, 5, rng=rng)
     with pytest.raises(ValueError, match=r"Conv2D: input expected shape \(\*, 3, \*, \*\)"):

@@ -370,3 +370,31 @@ def test_cell_backward_without_forward_raises(rng):
 def test_zero_layers_is_rejected():
     with pytest.raises(ValueError, match="GRU: num_layers must be >= 1, got 0"):
         GRU(D, H, num_layers=0)
+
+
+# ---------------------------------------------------------------- the chapter's data generators
+
+
+def test_make_sentences_is_seeded_and_uses_a_small_vocabulary():
+    from nnfs.datasets import make_sentences
+
+    text = make_sentences(200, seed=3)
+    assert text == make_sentences(200, seed=3) != make_sentences(200, seed=4)
+    assert text.count(".") == 200 and "  " not in text and not text.endswith(" ")
+    assert set(text) <= set("abcdefghijklmnopqrstuvwxyz .")
+
+
+def test_make_delayed_sign_labels_the_sign_of_the_marked_number():
+    from nnfs.datasets import make_delayed_sign
+
+    X, y, delay = make_delayed_sign(500, max_delay=12, seed=0)
+    assert X.shape == (500, 13, 2) and y.shape == delay.shape == (500,)
+    assert np.all(X[:, :, 1].sum(axis=1) == 1) and np.all(np.abs(X[:, :, 0]) <= 1)
+    marked = X[:, :, 1].argmax(axis=1)
+    np.testing.assert_array_equal(marked, 12 - delay)
+    np.testing.assert_array_equal(y, X[np.arange(500), marked, 0] > 0)
+    assert delay.min() == 0 and delay.max() == 12
+    _, _, skewed = make_delayed_sign(4000, max_delay=12, skew=2.0, seed=0)
+    # P(delay <= 3) = P(13 v^2 < 4) = sqrt(4 / 13) with skew 2, against 4 / 13 uniformly
+    assert abs(np.mean(skewed <= 3) - np.sqrt(4 / 13)) < 0.03
+    assert abs(np.mean(delay <= 3) - 4 / 13) < 0.06

@@ -37,7 +37,9 @@ def test_gradients_with_numbers_and_subgradient_zero_at_zero():
     np.testing.assert_allclose(params[1].grad, [[-0.05]])
 
 
-@pytest.mark.parametrize("penalty, add_grad", [(l1_penalty, add_l1_grad), (l2_penalty, add_l2_grad)])
+@pytest.mark.parametrize(
+    "penalty, add_grad", [(l1_penalty, add_l1_grad), (l2_penalty, add_l2_grad)]
+)
 def test_penalty_gradients_match_numerical_gradients(rng, penalty, add_grad):
     # Values away from 0, where |w| is differentiable.
     params = [Parameter(rng.choice([-1, 1], s) * rng.uniform(0.1, 2, s)) for s in [(4, 3), (3,)]]

@@ -3,11 +3,10 @@
 import numpy as np
 import pytest
 
+from nnfs import BatchNorm1d, BatchNorm2d, LayerNorm, Parameter
+from nnfs.init import fans, initialize
+from nnfs.optim import SGD, Adam, RMSProp
 from tests.torch_utils import t, torch  # skips this module when torch is absent
-
-from nnfs import BatchNorm1d, BatchNorm2d, LayerNorm, Parameter  # noqa: E402
-from nnfs.init import fans, initialize  # noqa: E402
-from nnfs.optim import SGD, Adam, RMSProp  # noqa: E402
 
 
 def _copy_affine(ours, theirs):

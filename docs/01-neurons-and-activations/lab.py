@@ -21,13 +21,13 @@ from nnfs import functional as F
 # ## 1. Activations and their derivatives
 #
 # Solid lines are the functions, dashed lines the derivatives derived on the
-# [activation functions](activation-functions.md) page, and the dots are central differences
+# [activation functions](../activation-functions/) page, and the dots are central differences
 # (f(x + h) − f(x − h)) / 2h with h = 1e-6, computed independently of the formulas. The leaky ReLU
 # uses a slope of 0.1 instead of the default 0.01 so that its negative side is visible.
 
 # %%
 x = np.linspace(-5, 5, 401)
-x_dots = np.linspace(-4.75, 4.75, 20)  # avoids x = 0, where ReLU has its kink
+x_dots = np.linspace(-4.75, 4.75, 20)  # skips x = 0, the ReLU kink
 h = 1e-6
 activations = {
     "sigmoid": (F.sigmoid, F.sigmoid_grad),
@@ -93,7 +93,7 @@ print("largest deviation of a row sum from 1:", np.abs(F.softmax(logits).sum(axi
 # ## 3. How small should the step of a numerical derivative be?
 #
 # The central-difference error for tanh at x = 0.5, as a function of the step h. The dotted lines
-# are the two error terms from the [activation layers](activation-layers.md) page: truncation,
+# are the two error terms from the [activation layers](../activation-layers/) page: truncation,
 # h² |f'''| / 6, and rounding, ε |f| / h, with ε the machine epsilon of each dtype.
 
 # %%
@@ -191,7 +191,7 @@ fig.colorbar(image, ax=axes, label="neuron output")
 plt.show()
 
 # %% [markdown]
-# Finally the gates from the [neuron](neuron.md) page. AND is one neuron, w = (20, 20), b = −30, and
+# Finally the gates from the [neuron](../neuron/) page. AND is one neuron, w = (20, 20), b = −30, and
 # its boundary separates (1, 1) from the other three corners. For XOR, the two classes sit on
 # opposite diagonals of the square: no straight line puts both 1s on one side and both 0s on the
 # other, so no single neuron computes it.

@@ -47,7 +47,8 @@ def gradient_descent(
 class Optimizer:
     """Holds the trainable parameters; subclasses define `update(p, state)` for one parameter.
 
-    `state[id(p)]` keeps each parameter's running averages between steps; `t` counts steps.
+    `state[id(p)]` keeps each parameter's running averages between steps, created once by
+    `init_state(p)`; `t` counts steps.
     """
 
     def __init__(self, params: Iterable[Parameter], lr: float) -> None:
@@ -57,8 +58,12 @@ class Optimizer:
         if not lr >= 0:
             raise ValueError(f"{type(self).__name__}: learning rate must be >= 0, got {lr}")
         self.lr = lr
-        self.state: dict[int, dict[str, np.ndarray]] = {id(p): {} for p in self.params}
+        self.state: dict[int, dict[str, np.ndarray]] = {}
         self.t = 0
+
+    def init_state(self, p: Parameter) -> dict[str, np.ndarray]:
+        """The per-parameter state before the first step (none for plain SGD)."""
+        return {}
 
     def zero_grad(self) -> None:
         """Reset every parameter's gradient to zero (backward passes accumulate with +=)."""
@@ -70,6 +75,8 @@ class Optimizer:
         self.t += 1
         for p in self.params:
             if not p.frozen:
+                if id(p) not in self.state:
+                    self.state[id(p)] = self.init_state(p)
                 self.update(p, self.state[id(p)])
 
     def update(self, p: Parameter, state: dict[str, np.ndarray]) -> None:
@@ -104,11 +111,14 @@ class SGD(Optimizer):
             raise ValueError(f"SGD: momentum must lie in [0, 1), got {momentum}")
         self.momentum, self.weight_decay = momentum, weight_decay
 
+    def init_state(self, p: Parameter) -> dict[str, np.ndarray]:
+        return {"velocity": np.zeros_like(p.data)} if self.momentum else {}
+
     def update(self, p: Parameter, state: dict[str, np.ndarray]) -> None:
         g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
         if self.momentum:
             # v starts at zero, so the first step has v = g, exactly as torch's buffer does.
-            v = state.setdefault("velocity", np.zeros_like(p.data))
+            v = state["velocity"]
             v *= self.momentum
             v += g
             g = v
@@ -167,9 +177,12 @@ class RMSProp(Optimizer):
             raise ValueError(f"RMSProp: alpha must lie in [0, 1), got {alpha}")
         self.alpha, self.eps, self.weight_decay = alpha, eps, weight_decay
 
+    def init_state(self, p: Parameter) -> dict[str, np.ndarray]:
+        return {"square_avg": np.zeros_like(p.data)}
+
     def update(self, p: Parameter, state: dict[str, np.ndarray]) -> None:
         g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
-        s = state.setdefault("square_avg", np.zeros_like(p.data))
+        s = state["square_avg"]
         s *= self.alpha
         s += (1 - self.alpha) * g * g
         p.data -= self.lr * g / (np.sqrt(s) + self.eps)
@@ -211,6 +224,9 @@ class Adam(Optimizer):
         self.betas, self.eps = betas, eps
         self.weight_decay, self.decoupled = weight_decay, decoupled
 
+    def init_state(self, p: Parameter) -> dict[str, np.ndarray]:
+        return {"m": np.zeros_like(p.data), "v": np.zeros_like(p.data), "step": 0}
+
     def update(self, p: Parameter, state: dict[str, np.ndarray]) -> None:
         b1, b2 = self.betas
         g = p.grad
@@ -218,11 +234,10 @@ class Adam(Optimizer):
             p.data -= self.lr * self.weight_decay * p.data
         elif self.weight_decay:
             g = g + self.weight_decay * p.data
-        m = state.setdefault("m", np.zeros_like(p.data))
-        v = state.setdefault("v", np.zeros_like(p.data))
+        m, v = state["m"], state["v"]
         # Each parameter counts its own steps (as torch does), so a parameter that was frozen
         # for a while still gets the bias correction of a fresh start.
-        t = state["step"] = state.get("step", 0) + 1
+        t = state["step"] = state["step"] + 1
         m *= b1
         m += (1 - b1) * g
         v *= b2

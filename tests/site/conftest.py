@@ -205,7 +205,9 @@ def visit(browser, base_url: str) -> Iterator[Callable[..., Visit]]:
         if expect_status != 200:
             # The document's own error status, expected here, is also logged to the console.
             record.failed.remove(f"{expect_status} {response.url}")
-            record.console_errors = [t for t in record.console_errors if str(expect_status) not in t]
+            record.console_errors = [
+                t for t in record.console_errors if str(expect_status) not in t
+            ]
         return record
 
     yield open_page

@@ -12,9 +12,10 @@ import importlib
 import pkgutil
 import re
 
-import nnfs
 import pytest
 from sitepaths import DOCS
+
+import nnfs
 
 API = DOCS / "api"
 

@@ -113,7 +113,7 @@ def fine_tune(
         optimizer = Adam(model.parameters(), lr=unfreeze_lr)
         phase2 = fit(model, loss_fn, optimizer, X, y, epochs=unfreeze_epochs, **common)
         for name, values in phase2.metrics.items():
-            history.metrics[name].extend(values)
+            history.metrics.setdefault(name, []).extend(values)
         history.metrics["phase"].extend([2.0] * unfreeze_epochs)
     return history
 

@@ -8,6 +8,8 @@ adds each column back onto the pixels it came from, which is exactly what the ba
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -113,6 +115,10 @@ class Conv2D(Module):
 
     Shapes: x (N, C, H, W) -> y (N, O, OH, OW), OH = floor((H + 2 ph - kh) / sh) + 1;
     W (O, C, kh, kw); b (O,).
+
+    Attributes:
+        needs_input_grad: set it to False on a network's first layer, whose input is data:
+            backward then skips dL/dx (a matrix product and col2im) and returns None.
     """
 
     def __init__(
@@ -123,7 +129,7 @@ class Conv2D(Module):
         stride: int | tuple[int, int] = 1,
         padding: int | tuple[int, int] = 0,
         *,
-        init: str | object = "he",
+        init: str | Callable = "he",
         rng: np.random.Generator | None = None,
         dtype: type = np.float64,
     ) -> None:
@@ -136,8 +142,10 @@ class Conv2D(Module):
         shape = (out_channels, in_channels, *self.kernel_size)
         self.W = Parameter(initializers.initialize(init, shape, rng, dtype))
         self.b = Parameter(np.zeros(out_channels, dtype=dtype))
+        self.needs_input_grad = True
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        """x (N, C, H, W) -> y (N, O, OH, OW). Keeps the im2col matrix of x for backward."""
         check_shape("Conv2D", "input", x, (None, self.in_channels, None, None))
         (kh, kw), (ph, pw) = self.kernel_size, self.padding
         if x.shape[2] + 2 * ph < kh or x.shape[3] + 2 * pw < kw:
@@ -151,18 +159,24 @@ class Conv2D(Module):
         self.x_cols = im2col(x, self.kernel_size, self.stride, self.padding)  # (C kh kw, N OH OW)
         out = self.W.data.reshape(self.out_channels, -1) @ self.x_cols  # (O, N OH OW)
         out += self.b.data[:, None]
+        self.out_shape = (n, self.out_channels, oh, ow)
         return out.reshape(self.out_channels, n, oh, ow).transpose(1, 0, 2, 3)
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+    def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
+        """grad_out = dL/dy (N, O, OH, OW) -> dL/dx (N, C, H, W); adds dL/dW, dL/db."""
+        n, _, oh, ow = self.out_shape
+        check_shape("Conv2D", "grad_out", grad_out, (n, self.out_channels, oh, ow))
         # (N, O, OH, OW) -> (O, N OH OW): the same column order as x_cols.
         g = grad_out.transpose(1, 0, 2, 3).reshape(self.out_channels, -1)
-        W_mat = self.W.data.reshape(self.out_channels, -1)
         if not self.W.frozen:
             # dL/dW = g x_cols^T sums over every output position of every image at once.
             self.W.grad += (g @ self.x_cols.T).reshape(self.W.shape)
         if not self.b.frozen:
             self.b.grad += g.sum(axis=1)
-        grad_cols = W_mat.T @ g  # (C kh kw, N OH OW)
+        if not self.needs_input_grad:
+            return None
+        # dL/dx_cols = W_mat^T g, then col2im adds each column back onto the pixels it came from.
+        grad_cols = self.W.data.reshape(self.out_channels, -1).T @ g  # (C kh kw, N OH OW)
         return col2im(grad_cols, self.x_shape, self.kernel_size, self.stride, self.padding)
 
     # --8<-- [end:conv2d]

@@ -1,0 +1,152 @@
+"""Convolutions, nnfs vs PyTorch: one Conv2D forward + backward, and a LeNet-5 training step.
+
+Conv2D: LeNet's second convolution, 6 -> 16 channels, 5x5, batch 64 of 6x14x14, both sides
+back-propagating the same fixed upstream gradient into the weights, bias and input.
+
+LeNet-5: batch 64 of 1x32x32, float32, softmax cross-entropy, SGD (lr 0.01). The torch side is
+`nn.Sequential(Conv2d, ReLU, MaxPool2d, ..., Linear)` with nnfs's weights copied in (torch's
+`Linear.weight` is our `W` transposed; conv weights have the same layout). nnfs pools before the
+ReLU, which gives the same numbers. Neither side computes the gradient of the input images.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from benchmarks.harness import Case
+from nnfs.layers import Conv2D, Dense
+from nnfs.losses import SoftmaxCrossEntropy
+from nnfs.models import LeNet5
+from nnfs.optim import SGD
+
+N, LR = 64, 0.01
+
+
+def _t(a: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(a))
+
+
+def torch_lenet5() -> torch.nn.Sequential:
+    nn = torch.nn
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(400, 120),
+        nn.ReLU(),
+        nn.Linear(120, 84),
+        nn.ReLU(),
+        nn.Linear(84, 10),
+    )
+
+
+def _pairs(ours: LeNet5, ref: torch.nn.Sequential) -> list[tuple[Conv2D | Dense, torch.nn.Module]]:
+    mine = [m for m in ours.layers if isinstance(m, (Conv2D, Dense))]
+    theirs = [m for m in ref if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))]
+    return list(zip(mine, theirs, strict=True))
+
+
+def copy_weights(ours: LeNet5, ref: torch.nn.Sequential) -> None:
+    """Copy nnfs's Conv2D/Dense parameters into torch's Conv2d/Linear (Dense W -> weight = W.T)."""
+    with torch.no_grad():
+        for layer, mod in _pairs(ours, ref):
+            W = layer.W.data.T if isinstance(layer, Dense) else layer.W.data
+            mod.weight.copy_(_t(W))
+            mod.bias.copy_(_t(layer.b.data))
+
+
+def _close(name: str, a: np.ndarray, b: np.ndarray, rtol: float = 1e-3) -> None:
+    scale = float(np.max(np.abs(b))) + 1e-12
+    err = float(np.max(np.abs(a - b))) / scale
+    assert err < rtol, f"{name}: nnfs and torch differ, max error / max value = {err:.2e}"
+
+
+def conv2d_case(dtype: type) -> Case:
+    torch_dtype = torch.float32 if dtype == np.float32 else torch.float64
+    layer = Conv2D(6, 16, 5, rng=np.random.default_rng(0), dtype=dtype)
+    ref = torch.nn.Conv2d(6, 16, 5).to(torch_dtype)
+    with torch.no_grad():
+        ref.weight.copy_(_t(layer.W.data))
+        ref.bias.copy_(_t(layer.b.data))
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((N, 6, 14, 14)).astype(dtype)
+    grad_out = rng.standard_normal((N, 16, 10, 10)).astype(dtype)
+    x_t, grad_out_t = _t(x).requires_grad_(True), _t(grad_out)
+
+    def nnfs_step() -> np.ndarray:
+        layer.zero_grad()
+        layer(x)
+        return layer.backward(grad_out)
+
+    def torch_step() -> torch.Tensor:
+        ref.zero_grad()
+        x_t.grad = None
+        ref(x_t).backward(grad_out_t)
+        return x_t.grad
+
+    def check() -> None:
+        grad_x = nnfs_step()
+        grad_x_t = torch_step().numpy()
+        assert grad_x.dtype == layer.W.grad.dtype == dtype, "Conv2D: dtype changed"
+        _close("Conv2D output", layer(x), ref(x_t).detach().numpy())
+        _close("Conv2D dx", grad_x, grad_x_t)
+        _close("Conv2D dW", layer.W.grad, ref.weight.grad.numpy())
+        _close("Conv2D db", layer.b.grad, ref.bias.grad.numpy())
+
+    return Case(f"Conv2D 6->16 5x5 fwd+bwd, batch {N}", nnfs_step, torch_step, check)
+
+
+def lenet5_case(dtype: type) -> Case:
+    torch_dtype = torch.float32 if dtype == np.float32 else torch.float64
+    ours = LeNet5(rng=np.random.default_rng(0), dtype=dtype)
+    ours.conv1.needs_input_grad = False  # the input is data, as in torch (requires_grad=False)
+    ref = torch_lenet5().to(torch_dtype)
+    copy_weights(ours, ref)
+    rng = np.random.default_rng(1)
+    x = rng.random((N, 1, 32, 32)).astype(dtype)
+    labels = rng.integers(0, 10, N)
+    x_t, labels_t = _t(x), _t(labels)
+    loss_fn = SoftmaxCrossEntropy()
+    opt = SGD(ours.parameters(), lr=LR)
+    opt_t = torch.optim.SGD(ref.parameters(), lr=LR)
+
+    def nnfs_step() -> float:
+        opt.zero_grad()
+        loss = loss_fn(ours(x), labels)
+        ours.backward(loss_fn.backward())
+        opt.step()
+        return loss
+
+    def torch_step() -> float:
+        opt_t.zero_grad()
+        loss = torch.nn.functional.cross_entropy(ref(x_t), labels_t)
+        loss.backward()
+        opt_t.step()
+        return loss.item()
+
+    def check() -> None:
+        copy_weights(ours, ref)  # both start this step from the same weights
+        assert ours(x).dtype == dtype, "LeNet-5: logits dtype changed"
+        loss, loss_t = nnfs_step(), torch_step()
+        assert abs(loss - loss_t) <= 1e-3 * abs(loss_t), f"LeNet-5 loss: {loss} vs torch {loss_t}"
+        for i, (layer, mod) in enumerate(_pairs(ours, ref)):
+            transpose = isinstance(layer, Dense)
+            grad_t = mod.weight.grad.numpy()
+            weight_t = mod.weight.detach().numpy()
+            assert layer.W.grad.dtype == dtype, f"LeNet-5: gradient dtype {layer.W.grad.dtype}"
+            _close(f"LeNet-5 layer {i} dW", layer.W.grad, grad_t.T if transpose else grad_t)
+            _close(f"LeNet-5 layer {i} db", layer.b.grad, mod.bias.grad.numpy())
+            _close(
+                f"LeNet-5 layer {i} W after", layer.W.data, weight_t.T if transpose else weight_t
+            )
+
+    return Case(f"LeNet-5 SGD step, batch {N}", nnfs_step, torch_step, check)
+
+
+def cases(dtype: type = np.float32) -> list[Case]:
+    return [conv2d_case(dtype), lenet5_case(dtype)]

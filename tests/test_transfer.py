@@ -1,0 +1,144 @@
+"""Freezing, optimizers that skip frozen parameters, and the transfer-learning helpers."""
+
+import numpy as np
+import pytest
+
+from nnfs.apps.transfer import TransferModel, convert_state_dict, fine_tune, replace_head
+from nnfs.core import Parameter, Sequential
+from nnfs.gradcheck import check_module
+from nnfs.layers import Conv2D, Dense, Dropout, Flatten, ReLU
+from nnfs.losses import SoftmaxCrossEntropy
+from nnfs.optim import SGD, Adam, Momentum, RMSProp
+from tests.conftest import GRAD_TOL
+
+
+def _backbone(rng, dtype=np.float64):
+    return Sequential(
+        Conv2D(1, 3, 3, rng=rng, dtype=dtype),
+        ReLU(),
+        Flatten(),
+        Dense(12, 5, rng=rng, dtype=dtype),
+        ReLU(),
+    )
+
+
+def _data(rng, n=24):
+    return rng.random((n, 1, 4, 4)), rng.integers(0, 3, n)
+
+
+def test_freeze_and_unfreeze_flag_every_parameter(rng):
+    net = _backbone(rng)
+    assert not any(p.frozen for p in net.parameters())
+    assert net.freeze() is net and all(p.frozen for p in net.parameters())
+    assert net.unfreeze() is net and not any(p.frozen for p in net.parameters())
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: SGD(ps, lr=0.1),
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.1),
+        lambda ps: Momentum(ps, lr=0.1),
+        lambda ps: RMSProp(ps, lr=0.1, weight_decay=0.1),
+        lambda ps: Adam(ps, lr=0.1, weight_decay=0.1),
+        lambda ps: Adam(ps, lr=0.1, weight_decay=0.1, decoupled=True),
+    ],
+    ids=["sgd", "sgd-momentum-wd", "momentum", "rmsprop", "adam", "adamw"],
+)
+def test_optimizers_skip_frozen_parameters_even_with_a_gradient(make, rng):
+    frozen, free = Parameter(rng.standard_normal(4), frozen=True), Parameter(rng.standard_normal(4))
+    before_frozen, before_free = frozen.data.copy(), free.data.copy()
+    optimizer = make([frozen, free])
+    for _ in range(3):
+        frozen.grad[...] = free.grad[...] = 1.0  # a gradient that would move both
+        optimizer.step()
+    assert np.array_equal(frozen.data, before_frozen)  # bit for bit
+    assert not np.array_equal(free.data, before_free)
+
+
+def test_frozen_layers_do_no_weight_gradient_work(rng):
+    net = _backbone(rng).freeze()
+    x, _ = _data(rng)
+    net.backward(np.ones_like(net(x)))
+    assert all(not p.grad.any() for p in net.parameters())
+
+
+def test_frozen_backbone_is_bitwise_unchanged_by_fine_tuning(rng):
+    backbone = _backbone(rng)
+    before = backbone.state_dict()
+    model = replace_head(backbone, 5, 3, rng=rng)
+    head_before = model.head.state_dict()
+    X, y = _data(rng)
+    fine_tune(model, X, y, epochs=5, lr=0.05, batch_size=8, rng=rng)
+    for name, value in backbone.state_dict().items():
+        assert np.array_equal(value, before[name]), name
+    assert not np.array_equal(model.head.state_dict()["W"], head_before["W"])
+
+
+def test_unfreezing_lets_the_backbone_move_in_phase_two(rng):
+    backbone = _backbone(rng)
+    before = backbone.state_dict()
+    model = replace_head(backbone, 5, 3, rng=rng)
+    X, y = _data(rng)
+    history = fine_tune(model, X, y, epochs=2, unfreeze_epochs=3, batch_size=8, rng=rng)
+    assert history["phase"] == [1.0, 1.0, 2.0, 2.0, 2.0] and len(history["loss"]) == 5
+    assert not any(p.frozen for p in model.parameters())
+    assert not np.array_equal(backbone.state_dict()["layers.0.W"], before["layers.0.W"])
+
+
+def test_fine_tune_lowers_the_training_loss(rng):
+    model = replace_head(_backbone(rng), 5, 3, rng=rng)
+    X, y = _data(rng)
+    history = fine_tune(model, X, y, epochs=30, lr=0.05, batch_size=24, rng=rng)
+    assert history["loss"][-1] < history["loss"][0]
+
+
+def test_transfer_model_gradients_match_numerical_when_unfrozen(rng):
+    model = replace_head(_backbone(rng), 5, 3, rng=rng)
+    errors = check_module(model, rng.random((2, 1, 4, 4)))
+    assert max(errors.values()) < GRAD_TOL, errors
+
+
+def test_frozen_backbone_skips_backward_and_runs_in_eval_mode(rng):
+    backbone = Sequential(Flatten(), Dense(16, 6, rng=rng), Dropout(0.5, rng=rng))
+    model = TransferModel(backbone.freeze(), Dense(6, 3, rng=rng)).train()
+    x = rng.random((4, 1, 4, 4))
+    out = model(x)
+    assert not backbone.layers[2].training  # dropout off in a frozen feature extractor
+    np.testing.assert_array_equal(out, model(x))  # hence deterministic
+    assert model.backward(np.ones_like(out)) is None
+    errors = check_module(model, x, check_inputs=False)
+    assert set(errors) == {"head.W", "head.b"} and max(errors.values()) < GRAD_TOL
+
+
+def test_convert_state_dict_renames_and_transposes_into_a_loadable_state(rng):
+    ours = Sequential(Dense(4, 3, rng=rng), ReLU(), Dense(3, 2, rng=rng))
+    theirs = {  # a torch-style checkpoint: Linear weights stored (out, in)
+        "fc1.weight": rng.standard_normal((3, 4)),
+        "fc1.bias": rng.standard_normal(3),
+        "fc2.weight": rng.standard_normal((2, 3)),
+        "fc2.bias": rng.standard_normal(2),
+        "num_batches_tracked": np.array(7),
+    }
+    names = {"fc1.weight": "layers.0.W", "fc1.bias": "layers.0.b"}
+    names |= {"fc2.weight": "layers.2.W", "fc2.bias": "layers.2.b"}
+    state = convert_state_dict(theirs, names, transpose=("fc1.weight", "fc2.weight"))
+    ours.load_state_dict(state)
+    x = rng.standard_normal((5, 4))
+    h = np.maximum(x @ theirs["fc1.weight"].T + theirs["fc1.bias"], 0)
+    np.testing.assert_allclose(ours(x), h @ theirs["fc2.weight"].T + theirs["fc2.bias"])
+    assert state["layers.0.W"].flags.c_contiguous
+
+
+def test_convert_state_dict_reports_names_missing_from_the_checkpoint():
+    with pytest.raises(ValueError, match="convert_state_dict"):
+        convert_state_dict({"a": np.zeros(2)}, {"b": "W"})
+
+
+def test_fine_tune_keeps_float32(rng):
+    model = replace_head(_backbone(rng, np.float32), 5, 3, rng=rng, dtype=np.float32)
+    X, y = _data(rng)
+    fine_tune(model, X.astype(np.float32), y, epochs=1, unfreeze_epochs=1, batch_size=8, rng=rng)
+    assert all(p.data.dtype == np.float32 for p in model.parameters())
+    assert model(X.astype(np.float32)).dtype == np.float32
+    assert SoftmaxCrossEntropy()(model(X.astype(np.float32)), y) > 0
