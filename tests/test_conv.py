@@ -58,7 +58,7 @@ def test_im2col_columns_are_the_patches_with_stride_and_padding(rng):
         for p in range(oh):
             for q in range(ow):
                 patch = x_pad[n, :, 2 * p : 2 * p + 3, 2 * q : 2 * q + 2]
-                np.testing.assert_array_equal(cols[:, n * oh * ow + p * ow + q], patch.ravel())
+                np.testing.assert_array_equal(cols[:, (p * ow + q) * 2 + n], patch.ravel())
 
 
 def test_col2im_of_ones_counts_the_patches_covering_each_pixel():

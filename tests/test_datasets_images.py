@@ -5,7 +5,7 @@ import gzip
 import numpy as np
 import pytest
 
-from nnfs.datasets import load_digits, load_mnist, read_idx
+from nnfs.datasets import linear_resize_matrix, load_digits, load_mnist, read_idx
 
 
 def test_digits_have_1797_images_of_ten_balanced_classes():
@@ -23,9 +23,9 @@ def test_digit_pixels_are_multiples_of_one_sixteenth():
     np.testing.assert_array_equal(X * 16, np.round(X * 16))
 
 
-def test_upsampled_digits_repeat_each_pixel_in_a_block():
+def test_nearest_upsampling_repeats_each_pixel_in_a_block():
     X8, y8 = load_digits(8, dtype=np.float32)
-    X32, y32 = load_digits(32, dtype=np.float32)
+    X32, y32 = load_digits(32, interpolation="nearest", dtype=np.float32)
     assert X32.dtype == np.float32 and X32.flags.c_contiguous
     np.testing.assert_array_equal(y8, y32)
     for i in range(4):
@@ -39,9 +39,32 @@ def test_first_digit_is_a_zero_with_a_known_first_row():
     np.testing.assert_array_equal(X[0, 0, 0] * 16, [0, 0, 5, 13, 9, 1, 0, 0])
 
 
-def test_digits_reject_a_size_that_is_not_a_multiple_of_8():
-    with pytest.raises(ValueError, match="load_digits: image_size must be a multiple of 8"):
-        load_digits(28)
+def test_linear_resize_matrix_rows_mix_the_two_nearest_pixels():
+    A = linear_resize_matrix(32, 8)
+    np.testing.assert_allclose(A.sum(axis=1), 1.0)
+    # Output pixel 5 sits at input coordinate (5.5) / 4 - 0.5 = 0.875.
+    np.testing.assert_allclose(A[5, :2], [0.125, 0.875])
+    np.testing.assert_array_equal(A[0], A[1])  # both clamp to the first pixel's centre
+    ramp = np.arange(8.0)
+    np.testing.assert_allclose(np.diff(A @ ramp)[2:-2], 0.25)  # linear stays linear inside
+
+
+def test_bilinear_digits_are_the_resize_matrix_applied_to_rows_and_columns():
+    X8, _ = load_digits(8)
+    X32, _ = load_digits()
+    A = linear_resize_matrix(32, 8)
+    np.testing.assert_allclose(X32[17, 0], A @ X8[17, 0] @ A.T)
+    X28, _ = load_digits(28, dtype=np.float32)
+    assert X28.shape == (1797, 1, 28, 28) and X28.dtype == np.float32
+
+
+def test_digits_reject_bad_size_and_interpolation():
+    with pytest.raises(ValueError, match="load_digits: image_size must be >= 8"):
+        load_digits(28, interpolation="nearest")
+    with pytest.raises(ValueError, match="load_digits: image_size must be >= 8"):
+        load_digits(4)
+    with pytest.raises(ValueError, match="load_digits: interpolation must be"):
+        load_digits(32, interpolation="cubic")
 
 
 def write_idx(path, array, type_code=0x08, compress=False):

@@ -367,6 +367,16 @@ def test_cell_backward_without_forward_raises(rng):
         RNNCell(D, H, rng=rng).backward(np.zeros((N, H)))
 
 
+def test_cell_in_eval_mode_keeps_no_caches(rng):
+    cell = LSTMCell(D, H, rng=rng).eval()
+    state = None
+    for _ in range(50):
+        state = cell(rng.standard_normal((N, D)), state)
+    assert cell._stack == []
+    with pytest.raises(RuntimeError, match="eval mode"):
+        cell.backward((np.zeros((N, H)), np.zeros((N, H))))
+
+
 def test_zero_layers_is_rejected():
     with pytest.raises(ValueError, match="GRU: num_layers must be >= 1, got 0"):
         GRU(D, H, num_layers=0)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from nnfs.layers.attention import MultiHeadAttention, causal_mask, padding_mask
+from nnfs.layers.transformer import TransformerBlock
 from tests.torch_utils import t, torch
 
 
@@ -60,3 +61,38 @@ def test_mha_matches_torch_outputs_and_gradients(rng, mask_kind):
     np.testing.assert_allclose(grad_b_in, ref.in_proj_bias.grad.numpy(), rtol=1e-9, atol=1e-11)
     np.testing.assert_allclose(mha.Wo.grad, ref.out_proj.weight.grad.numpy().T, rtol=1e-9)
     np.testing.assert_allclose(mha.bo.grad, ref.out_proj.bias.grad.numpy(), rtol=1e-9)
+
+
+def test_transformer_block_matches_torch_encoder_layer(rng):
+    """Post-norm TransformerBlock vs nn.TransformerEncoderLayer(norm_first=False), float64."""
+    N, T, d, H, d_ff = 2, 5, 8, 2, 16
+    block = TransformerBlock(d, H, d_ff, rng=rng)
+    for name, p in block.named_parameters():
+        if name.split(".")[-1] in ("gamma", "beta", "b", "bq", "bk", "bv", "bo"):
+            p.data[...] += 0.1 * rng.standard_normal(p.shape)
+    ref = torch.nn.TransformerEncoderLayer(
+        d, H, d_ff, dropout=0.0, activation="relu", batch_first=True, norm_first=False
+    ).double()
+    ref.self_attn.load_state_dict(torch_mha_from(block.attn).state_dict())
+    with torch.no_grad():
+        for lin, dense in ((ref.linear1, block.ff1), (ref.linear2, block.ff2)):
+            lin.weight.copy_(torch.from_numpy(dense.W.data.T))
+            lin.bias.copy_(torch.from_numpy(dense.b.data))
+        for norm, ln in ((ref.norm1, block.norm1), (ref.norm2, block.norm2)):
+            norm.weight.copy_(torch.from_numpy(ln.gamma.data))
+            norm.bias.copy_(torch.from_numpy(ln.beta.data))
+    x = rng.standard_normal((N, T, d))
+    grad_out = rng.standard_normal((N, T, d))
+    mask = causal_mask(T)
+
+    y = block.forward(x, mask=mask)
+    dx = block.backward(grad_out)
+    xt = t(x)
+    yt = ref(xt, src_mask=torch.from_numpy(~mask))
+    yt.backward(torch.from_numpy(grad_out))
+
+    np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(block.ff1.W.grad, ref.linear1.weight.grad.numpy().T, rtol=1e-9)
+    np.testing.assert_allclose(block.norm1.gamma.grad, ref.norm1.weight.grad.numpy(), rtol=1e-9)
+    np.testing.assert_allclose(block.attn.Wo.grad, ref.self_attn.out_proj.weight.grad.numpy().T)

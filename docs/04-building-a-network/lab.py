@@ -8,6 +8,12 @@
 # each assigns to each class.
 
 # %%
+import os
+
+# The matrices here are small: one BLAS thread is faster than two that wait for each other.
+# (This must happen before NumPy is imported.)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import matplotlib.pyplot as plt
 import numpy as np
 

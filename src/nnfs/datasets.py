@@ -90,17 +90,35 @@ def standardize(X_train: np.ndarray, *others: np.ndarray) -> tuple[np.ndarray, .
 
 
 # --8<-- [start:load_digits]
-def load_digits(image_size: int = 32, dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
+def linear_resize_matrix(size_out: int, size_in: int) -> np.ndarray:
+    """(size_out, size_in) weights of 1-D linear interpolation with pixel centres aligned.
+
+    Output pixel u sits at input coordinate s = (u + 0.5) * size_in / size_out - 0.5 (clamped
+    to the edge pixels) and mixes the two nearest input pixels; every row sums to 1.
+    """
+    s = np.clip((np.arange(size_out) + 0.5) * size_in / size_out - 0.5, 0, size_in - 1)
+    low = np.floor(s).astype(int)
+    high = np.minimum(low + 1, size_in - 1)
+    A = np.zeros((size_out, size_in))
+    np.add.at(A, (np.arange(size_out), low), 1 - (s - low))
+    np.add.at(A, (np.arange(size_out), high), s - low)
+    return A
+
+
+def load_digits(
+    image_size: int = 32, interpolation: str = "bilinear", dtype: type = np.float64
+) -> tuple[np.ndarray, np.ndarray]:
     """The UCI optical-recognition handwritten digits: 1,797 images of 0-9, shipped in the package.
 
     Each original image is 8x8, and each of its pixels counts the inked pixels (0..16) in one
-    4x4 block of a 32x32 binary scan (Alpaydin & Kaynak, 1998). `image_size=32` undoes that
-    block structure on the same grid: every pixel becomes a 4x4 block of equal values
-    (nearest-neighbour upsampling), which is the 32x32 input LeNet-5 expects.
+    4x4 block of a 32x32 binary scan (Alpaydin & Kaynak, 1998). By default the images are
+    resized to 32x32, LeNet-5's input, by bilinear interpolation: X = A x A^T with
+    A = linear_resize_matrix(32, 8), which gives smooth strokes rather than 4x4 blocks.
 
     Args:
-        image_size: 8 for the raw images, or a multiple of 8 (each pixel is repeated
-            image_size / 8 times along both axes).
+        image_size: 8 for the raw images, or the side of the resized images.
+        interpolation: "bilinear", or "nearest" (each pixel repeated image_size / 8 times
+            along both axes; image_size must then be a multiple of 8).
         dtype: dtype of the images.
 
     Returns:
@@ -109,12 +127,23 @@ def load_digits(image_size: int = 32, dtype: type = np.float64) -> tuple[np.ndar
     """
     from pathlib import Path
 
-    if image_size < 8 or image_size % 8:
-        raise ValueError(f"load_digits: image_size must be a multiple of 8, got {image_size}")
+    if interpolation not in ("bilinear", "nearest"):
+        raise ValueError(
+            f"load_digits: interpolation must be 'bilinear' or 'nearest', got {interpolation!r}"
+        )
+    if image_size < 8 or (interpolation == "nearest" and image_size % 8):
+        raise ValueError(
+            f"load_digits: image_size must be >= 8 (a multiple of 8 for 'nearest'), "
+            f"got {image_size}"
+        )
     table = np.loadtxt(Path(__file__).parent / "data" / "digits.csv.gz", delimiter=",")
     images = (table[:, :64] / 16.0).reshape(-1, 1, 8, 8)
-    factor = image_size // 8
-    images = images.repeat(factor, axis=2).repeat(factor, axis=3)
+    if image_size != 8 and interpolation == "nearest":
+        factor = image_size // 8
+        images = images.repeat(factor, axis=2).repeat(factor, axis=3)
+    elif image_size != 8:
+        A = linear_resize_matrix(image_size, 8)
+        images = A @ images @ A.T  # resize rows and columns: (S, 8) (8, 8) (8, S)
     return np.ascontiguousarray(images, dtype=dtype), table[:, 64].astype(np.int64)
 
 

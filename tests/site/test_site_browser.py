@@ -29,7 +29,7 @@ INSPECT = """async () => {
   // Text a reader sees in the article, without code, rendered math, scripts or styles.
   const article = document.querySelector("article");
   const copy = article ? article.cloneNode(true) : document.createElement("div");
-  copy.querySelectorAll("pre, code, mjx-container, script, style, .highlight")
+  copy.querySelectorAll("pre, code, mjx-container, script, style, .highlight, .clipboard-copy-txt")
       .forEach((el) => el.remove());
   return {
     mathjaxLoaded: !!(window.MathJax && MathJax.startup && MathJax.startup.document),
@@ -126,7 +126,7 @@ def test_search_finds_the_chapter_that_teaches_a_term(visit, term: str, chapter:
     search.click()
     search.fill(term)
     # One item per page found (its sections are nested inside it).
-    results = page.locator(".md-search-result__list > .md-search-result__item > a")
+    results = page.locator(".md-search-result__list > .md-search-result__item > a:first-child")
     results.first.wait_for(timeout=15_000)
     hrefs = [results.nth(i).get_attribute("href") for i in range(min(results.count(), 3))]
     assert any(f"/{chapter}" in href for href in hrefs), (

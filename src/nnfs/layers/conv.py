@@ -45,18 +45,19 @@ def im2col(
         kernel_size, stride, padding: (kh, kw), (sh, sw), (ph, pw).
 
     Returns:
-        cols: (C * kh * kw, N * OH * OW). Row c * kh * kw + i * kw + j holds pixel (c, i, j)
-        of each patch; column n * OH * OW + oh * OW + ow is the patch under output (n, oh, ow).
+        cols: (C * kh * kw, OH * OW * N). Row c * kh * kw + i * kw + j holds pixel (c, i, j)
+        of each patch; column (oh * OW + ow) * N + n is the patch under output (n, oh, ow).
     """
     (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
     n, c, h, w = x.shape
     oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
-    if ph or pw:
-        x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    # A strided view, no copy: windows[n, c, oh, ow, i, j] = x[n, c, oh*sh + i, ow*sw + j].
-    windows = sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw][:, :, :oh, :ow]
-    # The one copy: reorder to (C, kh, kw, N, OH, OW) and flatten into a matrix.
-    return windows.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, n * oh * ow)
+    # Batch last, (C, H, W, N): a row of patches then reads OW * N contiguous values, not OW.
+    x = x.transpose(1, 2, 3, 0)
+    x = np.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0))) if ph or pw else np.ascontiguousarray(x)
+    # A strided view, no copy: windows[c, oh, ow, n, i, j] = x[c, oh*sh + i, ow*sw + j, n].
+    windows = sliding_window_view(x, (kh, kw), axis=(1, 2))[:, ::sh, ::sw][:, :oh, :ow]
+    # The one big copy: reorder to (C, kh, kw, OH, OW, N) and flatten into a matrix.
+    return windows.transpose(0, 4, 5, 1, 2, 3).reshape(c * kh * kw, oh * ow * n)
 
 
 # --8<-- [end:im2col]
@@ -76,7 +77,7 @@ def col2im(
     col2im(im2col(x)) = x * (number of patches covering each pixel).
 
     Args:
-        cols: (C * kh * kw, N * OH * OW), laid out as `im2col` returns it.
+        cols: (C * kh * kw, OH * OW * N), laid out as `im2col` returns it.
         x_shape: (N, C, H, W) of the original images.
 
     Returns:
@@ -85,16 +86,16 @@ def col2im(
     (kh, kw), (sh, sw), (ph, pw) = kernel_size, stride, padding
     n, c, h, w = x_shape
     oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
-    patches = cols.reshape(c, kh, kw, n, oh, ow)
-    padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+    patches = cols.reshape(c, kh, kw, oh, ow, n)
+    padded = np.zeros((c, h + 2 * ph, w + 2 * pw, n), dtype=cols.dtype)  # batch last, as in im2col
     # Loop over the kh * kw kernel offsets, not over pixels: offset (i, j) of every patch lands
     # on a strided grid of pixels that never repeats, so a plain += is enough.
     for i in range(kh):
         for j in range(kw):
             rows = slice(i, i + sh * (oh - 1) + 1, sh)
             columns = slice(j, j + sw * (ow - 1) + 1, sw)
-            padded[:, :, rows, columns] += patches[:, i, j].transpose(1, 0, 2, 3)
-    return padded[:, :, ph : ph + h, pw : pw + w]
+            padded[:, rows, columns] += patches[:, i, j]
+    return np.ascontiguousarray(padded[:, ph : ph + h, pw : pw + w].transpose(3, 0, 1, 2))
 
 
 # --8<-- [end:col2im]
@@ -156,18 +157,18 @@ class Conv2D(Module):
         n, _, h, w = self.x_shape = x.shape
         oh = conv_output_size(h, kh, self.stride[0], ph)
         ow = conv_output_size(w, kw, self.stride[1], pw)
-        self.x_cols = im2col(x, self.kernel_size, self.stride, self.padding)  # (C kh kw, N OH OW)
-        out = self.W.data.reshape(self.out_channels, -1) @ self.x_cols  # (O, N OH OW)
+        self.x_cols = im2col(x, self.kernel_size, self.stride, self.padding)  # (C kh kw, OH OW N)
+        out = self.W.data.reshape(self.out_channels, -1) @ self.x_cols  # (O, OH OW N)
         out += self.b.data[:, None]
         self.out_shape = (n, self.out_channels, oh, ow)
-        return out.reshape(self.out_channels, n, oh, ow).transpose(1, 0, 2, 3)
+        return np.ascontiguousarray(out.reshape(self.out_channels, oh, ow, n).transpose(3, 0, 1, 2))
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
         """grad_out = dL/dy (N, O, OH, OW) -> dL/dx (N, C, H, W); adds dL/dW, dL/db."""
         n, _, oh, ow = self.out_shape
         check_shape("Conv2D", "grad_out", grad_out, (n, self.out_channels, oh, ow))
-        # (N, O, OH, OW) -> (O, N OH OW): the same column order as x_cols.
-        g = grad_out.transpose(1, 0, 2, 3).reshape(self.out_channels, -1)
+        # (N, O, OH, OW) -> (O, OH OW N): the same column order as x_cols.
+        g = grad_out.transpose(1, 2, 3, 0).reshape(self.out_channels, -1)
         if not self.W.frozen:
             # dL/dW = g x_cols^T sums over every output position of every image at once.
             self.W.grad += (g @ self.x_cols.T).reshape(self.W.shape)
@@ -176,7 +177,7 @@ class Conv2D(Module):
         if not self.needs_input_grad:
             return None
         # dL/dx_cols = W_mat^T g, then col2im adds each column back onto the pixels it came from.
-        grad_cols = self.W.data.reshape(self.out_channels, -1).T @ g  # (C kh kw, N OH OW)
+        grad_cols = self.W.data.reshape(self.out_channels, -1).T @ g  # (C kh kw, OH OW N)
         return col2im(grad_cols, self.x_shape, self.kernel_size, self.stride, self.padding)
 
     # --8<-- [end:conv2d]

@@ -93,7 +93,7 @@ class GRUCell(RecurrentCell):
     def forward(self, x: np.ndarray, h: np.ndarray | None = None) -> np.ndarray:
         """One step: x (N, D), h (N, H) or None for zeros -> h' (N, H).
 
-        Each call pushes a cache; `backward` pops them in reverse order.
+        In training mode each call pushes a cache; `backward` pops them in reverse order.
         """
         (h_new,) = self._forward_step(x, None if h is None else (h,))
         return h_new

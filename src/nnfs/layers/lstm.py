@@ -90,7 +90,7 @@ class LSTMCell(RecurrentCell):
     ) -> tuple[np.ndarray, np.ndarray]:
         """One step: x (N, D), state (h, c) each (N, H) or None for zeros -> (h', c').
 
-        Each call pushes a cache; `backward` pops them in reverse order.
+        In training mode each call pushes a cache; `backward` pops them in reverse order.
         """
         h_new, c_new = self._forward_step(x, state)
         return h_new, c_new

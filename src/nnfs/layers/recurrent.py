@@ -109,16 +109,24 @@ class RecurrentCell(Module):
             check_shape(name, "state", s, (x.shape[0], self.hidden_size))
 
     def _forward_step(self, x: np.ndarray, state: State | None) -> State:
-        """One step on a stack: call it T times, then `_backward_step` T times in reverse."""
+        """One step on a stack: call it T times, then `_backward_step` T times in reverse.
+
+        In eval mode nothing is cached, so a cell can generate long sequences without memory
+        growing.
+        """
         state = self.zero_state(len(x), x.dtype) if state is None else state
         self._check_step_inputs(x, state)
         new_state, cache = self.step(self.input_projection(x), state)
-        self._stack.append((x, state[0], cache))
+        if self.training:
+            self._stack.append((x, state[0], cache))
         return new_state
 
     def _backward_step(self, d_state: State) -> tuple[np.ndarray, State]:
         if not self._stack:
-            raise RuntimeError(f"{type(self).__name__}: backward called more often than forward")
+            raise RuntimeError(
+                f"{type(self).__name__}: backward called more often than forward "
+                "(or after a forward in eval mode, which caches nothing)"
+            )
         x, h_prev, cache = self._stack.pop()
         d_gx, d_gh, d_state_prev = self.step_backward(d_state, cache)
         return self.accumulate_grads(x, h_prev, d_gx, d_gh), d_state_prev

@@ -141,7 +141,10 @@ class TransformerEncoder(Module):
 
     Args:
         num_layers: how many blocks.
-        d_model, num_heads, d_ff, dropout: passed to every `TransformerBlock`.
+        d_model: d, the size of each token vector.
+        num_heads: attention heads per block; must divide d_model.
+        d_ff: the hidden width of each block's feed-forward network.
+        dropout: the dropout rate of every block.
         rng: the Generator for every block's weights and dropout masks.
         dtype: float64 (the default) or float32.
 

@@ -1,5 +1,12 @@
 """Complete models built from the package's layers."""
 
+from nnfs.models.bert import (
+    BertConfig,
+    BertEncoder,
+    BertForMaskedLM,
+    BertForSequenceClassification,
+)
 from nnfs.models.lenet import LeNet5
+from nnfs.models.small_cnn import SmallCNN
 from nnfs.models.unet import UNet
 from nnfs.models.vae import VAE, VAELoss

@@ -127,7 +127,8 @@ def mean_iou(pred: np.ndarray, target: np.ndarray, num_classes: int) -> float:
     """Mean over classes of |pred = k and target = k| / |pred = k or target = k|.
 
     Args:
-        pred, target: integer label maps of one shape, e.g. (N, H, W).
+        pred: predicted integer labels, e.g. (N, H, W).
+        target: true integer labels, the same shape.
         num_classes: K; a class absent from both pred and target is left out of the mean.
     """
     ious = []
