@@ -89,3 +89,7 @@ def test_maxpool_rejects_wrong_rank_and_too_small_input():
         MaxPool2D(3)(np.zeros((1, 1, 2, 5)))
     with pytest.raises(ValueError, match="MaxPool2D: stride"):
         MaxPool2D(2, stride=0)
+    pool = MaxPool2D(2)
+    pool(np.zeros((1, 2, 4, 4)))
+    with pytest.raises(ValueError, match=r"MaxPool2D: grad_out expected shape \(1, 2, 2, 2\)"):
+        pool.backward(np.zeros((1, 2, 4, 4)))

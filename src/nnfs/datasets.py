@@ -368,3 +368,33 @@ def make_delayed_sign(
 
 
 # --8<-- [end:delayed_sign]
+
+
+# --8<-- [start:place_randomly]
+def place_randomly(
+    images: np.ndarray, canvas_size: int, seed: int | np.random.Generator | None = 0
+) -> np.ndarray:
+    """Paste each image at a uniformly random position on a larger blank canvas.
+
+    A translated copy of the data set: the same digits, but a model must now find them.
+
+    Args:
+        images: (N, C, h, w).
+        canvas_size: S >= max(h, w), the side of the square canvas.
+
+    Returns:
+        (N, C, S, S) in the dtype of `images`, zero outside each pasted image.
+    """
+    n, c, h, w = images.shape
+    if canvas_size < max(h, w):
+        raise ValueError(f"place_randomly: canvas_size must be >= {max(h, w)}, got {canvas_size}")
+    rng = _rng(seed)
+    top = rng.integers(0, canvas_size - h + 1, n)
+    left = rng.integers(0, canvas_size - w + 1, n)
+    canvas = np.zeros((n, c, canvas_size, canvas_size), dtype=images.dtype)
+    for i in range(n):
+        canvas[i, :, top[i] : top[i] + h, left[i] : left[i] + w] = images[i]
+    return canvas
+
+
+# --8<-- [end:place_randomly]

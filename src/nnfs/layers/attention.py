@@ -133,7 +133,7 @@ class MultiHeadAttention(Module):
     Args:
         d_model: d, the size of each token vector.
         num_heads: H; must divide d_model.
-        rng: the Generator that draws the initial weights (Xavier uniform, as PyTorch).
+        rng: the Generator that draws the initial weights (Xavier uniform for each (d, d) matrix).
         dtype: float64 (the default, for gradient checks) or float32 (for speed).
 
     Shapes: x (N, T, d) -> y (N, T, d); mask broadcastable to (N, T, T); Wq, Wk, Wv, Wo (d, d);

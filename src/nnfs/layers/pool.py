@@ -41,6 +41,7 @@ class MaxPool2D(Module):
         ]
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        """x (N, C, H, W) -> y (N, C, OH, OW). Keeps x and y to find the winners in backward."""
         check_shape("MaxPool2D", "input", x, (None, None, None, None))
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         if x.shape[2] < kh or x.shape[3] < kw:
@@ -62,6 +63,8 @@ class MaxPool2D(Module):
         return out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """grad_out = dL/dy (N, C, OH, OW) -> dL/dx (N, C, H, W), nonzero only at the winners."""
+        check_shape("MaxPool2D", "grad_out", grad_out, self.out.shape)
         grad_x = np.zeros(self.x.shape, dtype=grad_out.dtype)
         # Each window sends its gradient to the first offset holding the maximum; `unclaimed`
         # marks windows whose maximum has not been found yet, so a tie routes only once.

@@ -16,12 +16,14 @@ class Flatten(Module):
     """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        """x (N, d1, d2, ...) -> (N, d1 * d2 * ...), a view when x is contiguous."""
         if x.ndim < 2:
             raise ValueError(f"Flatten: input expected shape (N, *), got {tuple(x.shape)}")
         self.x_shape = x.shape
         return x.reshape(x.shape[0], -1)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """grad_out (N, D) -> the same values in the input's shape."""
         return grad_out.reshape(self.x_shape)
 
 
