@@ -227,7 +227,7 @@ mu, _ = vae.encode(data)
 grid = np.linspace(-2.2, 2.2, 10)
 codes = np.array([[zx, zy] for zy in grid[::-1] for zx in grid])  # top row: largest z_2
 decoded = vae.decode(codes).reshape(10, 10, 8, 8)
-tiles = np.ones((10, 10, 10, 10))  # one 8x8 digit per 10x10 tile: a white margin between
+tiles = np.zeros((10, 10, 10, 10))  # one 8x8 digit per 10x10 tile: a white margin between
 tiles[:, :, 1:9, 1:9] = decoded
 tiles = tiles.transpose(0, 2, 1, 3).reshape(100, 100)  # (row, y, col, x) -> one image
 

@@ -11,6 +11,7 @@ from nnfs import (
     losses,
     models,
     optim,
+    regularization,
     serialization,
     training,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "init",
     "losses",
     "optim",
+    "regularization",
     "serialization",
     "training",
     *_layer_names,

@@ -15,14 +15,14 @@ import numpy as np
 
 # --8<-- [start:grammar]
 SPECIAL_TOKENS = ("[PAD]", "[CLS]", "[MASK]")
-SUBJECTS = ("film", "food", "hotel", "staff", "book", "music", "room", "service")
-VERBS = ("was", "is", "seemed", "felt")
-INTENSIFIERS = ("very", "really", "quite", "so")
+SUBJECTS = ("film", "food", "hotel", "staff")
+VERBS = ("was", "is")
+INTENSIFIERS = ("very",)
 POSITIVE = ("good", "great", "superb", "lovely", "excellent", "wonderful", "pleasant", "fine")
 NEGATIVE = ("bad", "awful", "poor", "terrible", "dull", "boring", "horrid", "weak")
 ENDINGS = {  # what the writer adds after the review, by sentiment
-    1: (("i", "loved", "it"), ("we", "will", "return"), ("i", "liked", "it"), ("what", "a", "joy")),
-    0: (("i", "hated", "it"), ("we", "will", "never", "return"), ("what", "a", "shame")),
+    1: (("i", "loved", "it"), ("what", "a", "joy")),
+    0: (("i", "hated", "it"), ("what", "a", "shame")),
 }
 # --8<-- [end:grammar]
 
@@ -83,7 +83,7 @@ def _review(rng: np.random.Generator) -> tuple[list[str], int]:
 def make_review_corpus(n: int = 4000, seed: int | np.random.Generator | None = 0) -> list[str]:
     """Unlabelled text for pre-training: a review, a comma, and how the writer felt.
 
-    "the room was not very good , we will never return". The ending agrees with the review's
+    "the hotel was not very good , what a shame". The ending agrees with the review's
     sentiment, so predicting a masked word teaches which adjectives go with which ending.
     """
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)

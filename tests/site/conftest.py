@@ -123,6 +123,11 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def list_directory(self, path):
+        # A folder without index.html is a missing page on GitHub Pages, not a file listing.
+        self.send_error(404)
+        return None
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 

@@ -196,10 +196,10 @@ def stylize(
     content_image: np.ndarray,
     style_image: np.ndarray,
     *,
-    content_taps: Sequence[int] = (1,),
+    content_taps: Sequence[int] = (0, 1),
     style_taps: Sequence[int] = (0, 1),
-    style_weight: float = 1.0,
-    steps: int = 200,
+    style_weight: float = 3.0,
+    steps: int = 300,
     lr: float = 0.02,
 ) -> StyleResult:
     """Start from the content image and descend on its pixels (Adam), kept in [0, 1].

@@ -42,7 +42,9 @@ def im2col(
 
     Args:
         x: images, (N, C, H, W).
-        kernel_size, stride, padding: (kh, kw), (sh, sw), (ph, pw).
+        kernel_size: (kh, kw).
+        stride: (sh, sw).
+        padding: (ph, pw), zeros added on both sides.
 
     Returns:
         cols: (C * kh * kw, OH * OW * N). Row c * kh * kw + i * kw + j holds pixel (c, i, j)
@@ -79,6 +81,9 @@ def col2im(
     Args:
         cols: (C * kh * kw, OH * OW * N), laid out as `im2col` returns it.
         x_shape: (N, C, H, W) of the original images.
+        kernel_size: (kh, kw), as given to `im2col`.
+        stride: (sh, sw).
+        padding: (ph, pw).
 
     Returns:
         (N, C, H, W), the same dtype as cols.
@@ -109,7 +114,8 @@ class Conv2D(Module):
         in_channels: C, channels of the input.
         out_channels: O, number of kernels (channels of the output).
         kernel_size: kh = kw, or a pair (kh, kw).
-        stride, padding: an int or a pair; zero padding on both sides.
+        stride: sh = sw, or a pair (sh, sw).
+        padding: ph = pw, or a pair (ph, pw); zeros added on both sides.
         init: weight initializer (fan_in = C kh kw), see `nnfs.init`.
         rng: the Generator that draws the initial weights.
         dtype: float64 (default, for gradient checks) or float32 (for speed).
