@@ -64,14 +64,14 @@ def main() -> None:
         with threadpool_limits(limits=threads):
             print(f"\n{threads} thread(s): numpy BLAS and torch.get_num_threads()="
                   f"{torch.get_num_threads()}")
-            print(f"{'case':<34}{'nnfs ms':>10}{'torch ms':>10}{'ratio':>8}{'target':>8}")
+            print(f"{'case':<50}{'nnfs ms':>10}{'torch ms':>10}{'ratio':>8}{'target':>8}")
             for case in collect(args.only):
                 if args.repeats:
                     case.repeats = args.repeats
                 result = run_case(case, threads)
                 target = target_for(case.name)
                 shown = f"{target:.1f}" if target and threads == 1 else ""
-                print(f"{case.name:<34}{result.nnfs_ms:>10.2f}{result.torch_ms:>10.2f}"
+                print(f"{case.name:<50}{result.nnfs_ms:>10.2f}{result.torch_ms:>10.2f}"
                       f"{result.ratio:>8.2f}{shown:>8}")
                 rows.append({
                     "case": case.name, "threads": threads, "nnfs_ms": result.nnfs_ms,

@@ -14,11 +14,17 @@ configuration, and the Mermaid loader that imports from a CDN when a page has a 
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import jupytext
 import nbformat
+
+# The kernels that execute the labs inherit this process's environment. The labs' arrays are
+# small, where one BLAS thread is fastest, and on a busy machine idle OpenBLAS threads spin and
+# can make a 10-second lab take minutes. A reader's own setting wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 REPO = "https://github.com/nnfs-book/nnfs"
 

@@ -146,18 +146,21 @@ def test_fine_tune_keeps_float32(rng):
 
 @pytest.mark.slow
 def test_fine_tuned_cnn_beats_scratch_on_few_labels():
-    """A small version of the lab: pre-train on placed digits 0-4, 10 labels per class of 5-9."""
+    """The lab's experiment on one seed: pre-train on placed digits 0-4, 10 labels per class."""
     from nnfs.datasets import load_digits, place_randomly
     from nnfs.models import SmallCNN
     from nnfs.training import evaluate, fit
 
     digits, labels = load_digits(8, dtype=np.float32)
     images = place_randomly(digits, 12, seed=0)
+    source = labels < 5
+    X_source = np.concatenate(
+        [images[source]] + [place_randomly(digits[source], 12, seed=s) for s in (1, 2)]
+    )
     loss_fn = SoftmaxCrossEntropy()
     pre = SmallCNN(5, image_size=12, rng=np.random.default_rng(0), dtype=np.float32)
-    source = labels < 5
-    fit(pre, loss_fn, Adam(pre.parameters(), lr=3e-3), images[source], labels[source],
-        epochs=4, batch_size=64, rng=np.random.default_rng(1))  # fmt: skip
+    fit(pre, loss_fn, Adam(pre.parameters(), lr=3e-3), X_source, np.tile(labels[source], 3),
+        epochs=6, batch_size=64, rng=np.random.default_rng(1))  # fmt: skip
     target = np.flatnonzero(labels >= 5)
     rng = np.random.default_rng(100)
     train = np.concatenate(
@@ -167,12 +170,12 @@ def test_fine_tuned_cnn_beats_scratch_on_few_labels():
     X, y, X_test, y_test = images[train], labels[train] - 5, images[test], labels[test] - 5
 
     model = replace_head(pre.features, 64, 5, rng=np.random.default_rng(0), dtype=np.float32)
-    fine_tune(model, X, y, epochs=20, lr=1e-2, unfreeze_epochs=30, unfreeze_lr=1e-3,
-              batch_size=10, rng=np.random.default_rng(0))  # fmt: skip
+    rng = np.random.default_rng(0)
+    fine_tune(model, X, y, epochs=20, lr=1e-2, batch_size=10, rng=rng)
+    fine_tune(model, X, y, epochs=0, unfreeze_epochs=30, unfreeze_lr=1e-3, batch_size=10, rng=rng)
     scratch = SmallCNN(5, image_size=12, rng=np.random.default_rng(0), dtype=np.float32)
     fit(scratch, loss_fn, Adam(scratch.parameters(), lr=3e-3), X, y, epochs=50, batch_size=10,
         rng=np.random.default_rng(0))  # fmt: skip
     tuned_acc = evaluate(model, loss_fn, X_test, y_test)[1]
     scratch_acc = evaluate(scratch, loss_fn, X_test, y_test)[1]
-    print(f"fine-tuned {tuned_acc:.3f}, scratch {scratch_acc:.3f}")
-    assert tuned_acc - scratch_acc > 0.03
+    assert tuned_acc > scratch_acc, (tuned_acc, scratch_acc)  # 0.624 vs 0.570 when written

@@ -206,10 +206,16 @@ def stylize(
 
     Args:
         extractor: a frozen `FeatureExtractor` (its parameters never change here).
-        content_image, style_image: (1, C, H, W) in [0, 1]; the sizes may differ.
-        content_taps, style_taps: which of the extractor's taps each loss reads.
+        content_image: (1, C, H, W) in [0, 1].
+        style_image: (1, C, H', W') in [0, 1]; its size may differ from the content image's.
+        content_taps: which of the extractor's taps the content loss reads.
+        style_taps: which of the extractor's taps the style loss reads.
         style_weight: beta / alpha, the weight of the style loss against the content loss.
-        steps, lr: the number of Adam steps and their learning rate.
+        steps: the number of Adam steps on the pixels.
+        lr: Adam's learning rate, in pixel units.
+
+    Returns:
+        The final image and the loss history.
     """
     content_feats, style_feats = extractor(content_image), extractor(style_image)
     content_losses = {k: ContentLoss(content_feats[k]) for k in content_taps}

@@ -92,10 +92,15 @@ def fine_tune(
 
     Args:
         model: a `TransferModel` (see `replace_head`).
-        X, y: the new task's training data and integer labels (N,).
-        epochs, lr: phase 1, Adam on the head only (the backbone is frozen).
-        unfreeze_epochs, unfreeze_lr: phase 2, Adam on every parameter; 0 epochs skips it.
-        batch_size, rng, validation: passed to `nnfs.training.fit`.
+        X: the new task's training inputs, as the backbone takes them.
+        y: integer labels (N,).
+        epochs: phase 1, epochs of Adam on the head only (the backbone is frozen).
+        lr: phase 1's learning rate.
+        unfreeze_epochs: phase 2, epochs of Adam on every parameter; 0 skips the phase.
+        unfreeze_lr: phase 2's (smaller) learning rate.
+        batch_size: passed to `nnfs.training.fit`.
+        rng: shuffles the batches.
+        validation: optional (X_val, y_val), evaluated after every epoch.
 
     Returns:
         The History of both phases one after the other, plus "phase" (1 or 2) per epoch.

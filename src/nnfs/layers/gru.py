@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from nnfs.core import Parameter
-from nnfs.layers.recurrent import Recurrent, RecurrentCell, State
+from nnfs.layers.recurrent import SingleStateCell, SingleStateRecurrent, State
 
 
 # --8<-- [start:gru_cell]
-class GRUCell(RecurrentCell):
+class GRUCell(SingleStateCell):
     """One GRU step: r, z = sigma(x W_x + b_x + h W_h + b_h) on their blocks,
     n = tanh(x W_xn + b_xn + r * (h W_hn + b_hn)), h' = (1 - z) * n + z * h.
 
@@ -90,22 +90,9 @@ class GRUCell(RecurrentCell):
 
     # --8<-- [end:gru_cell]
 
-    def forward(self, x: np.ndarray, h: np.ndarray | None = None) -> np.ndarray:
-        """One step: x (N, D), h (N, H) or None for zeros -> h' (N, H).
-
-        In training mode each call pushes a cache; `backward` pops them in reverse order.
-        """
-        (h_new,) = self._forward_step(x, None if h is None else (h,))
-        return h_new
-
-    def backward(self, grad_out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """grad_out = dL/dh' (N, H) -> (dL/dx (N, D), dL/dh (N, H))."""
-        dx, (dh,) = self._backward_step((grad_out,))
-        return dx, dh
-
 
 # --8<-- [start:gru]
-class GRU(Recurrent):
+class GRU(SingleStateRecurrent):
     """A stack of `num_layers` GRUCells run over a sequence, with BPTT in `backward`.
 
     Args:
@@ -120,19 +107,5 @@ class GRU(Recurrent):
     """
 
     cell_class = GRUCell
-
-    def forward(self, x: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
-        initial = self._check_inputs(x, None if h0 is None else (h0,))
-        (self.h_n,) = self._forward_states(x, initial)
-        return self.outputs
-
-    def backward(self, grad_out: np.ndarray, grad_h_n: np.ndarray | None = None) -> np.ndarray:
-        """grad_out (N, T, H), optional dL/dh_n (L, N, H) -> dL/dx (N, T, D).
-
-        The gradient of the initial state is kept as `grad_h0` (L, N, H).
-        """
-        dx = self._backward_states(grad_out, None if grad_h_n is None else (grad_h_n,))
-        (self.grad_h0,) = self._grad_initial
-        return dx
 
     # --8<-- [end:gru]

@@ -12,7 +12,8 @@ A cell splits its work in three so that a sequence can batch what does not depen
 Parameter gradients are sums over time steps of outer products, so `accumulate_grads` forms them
 after the backward loop with one large matrix product each.
 
-The concrete cells and layers live in `rnn.py`, `lstm.py` and `gru.py`.
+The concrete cells and layers live in `rnn.py`, `lstm.py` and `gru.py`; RNN and GRU, whose
+state is a single array, share the public wrappers `SingleStateCell` and `SingleStateRecurrent`.
 """
 
 from __future__ import annotations
@@ -249,3 +250,44 @@ class Recurrent(Module):
             f"{type(self).__name__}({self.input_size}, {self.hidden_size}, "
             f"num_layers={self.num_layers})"
         )
+
+
+# --8<-- [start:single_state]
+class SingleStateCell(RecurrentCell):
+    """A cell whose state is one array h (RNNCell, GRUCell): the public one-step interface."""
+
+    def forward(self, x: np.ndarray, h: np.ndarray | None = None) -> np.ndarray:
+        """One step: x (N, D), h (N, H) or None for zeros -> h' (N, H).
+
+        In training mode each call pushes a cache; `backward` pops them in reverse order, so a
+        cell can be run T times by hand and then backpropagated T times.
+        """
+        (h_new,) = self._forward_step(x, None if h is None else (h,))
+        return h_new
+
+    def backward(self, grad_out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """grad_out = dL/dh' (N, H) -> (dL/dx (N, D), dL/dh (N, H))."""
+        dx, (dh,) = self._backward_step((grad_out,))
+        return dx, dh
+
+
+class SingleStateRecurrent(Recurrent):
+    """A stack of single-state cells (RNN, GRU): translates h0 / h_n to the state tuples."""
+
+    def forward(self, x: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
+        """x (N, T, D), h0 (L, N, H) or None for zeros -> outputs (N, T, H); keeps `h_n`."""
+        initial = self._check_inputs(x, None if h0 is None else (h0,))
+        (self.h_n,) = self._forward_states(x, initial)
+        return self.outputs
+
+    def backward(self, grad_out: np.ndarray, grad_h_n: np.ndarray | None = None) -> np.ndarray:
+        """grad_out (N, T, H), optional dL/dh_n (L, N, H) -> dL/dx (N, T, D).
+
+        The gradient of the initial state is kept as `grad_h0` (L, N, H).
+        """
+        dx = self._backward_states(grad_out, None if grad_h_n is None else (grad_h_n,))
+        (self.grad_h0,) = self._grad_initial
+        return dx
+
+
+# --8<-- [end:single_state]

@@ -155,8 +155,18 @@ def mask_tokens(
     special_ids: tuple[int, ...],
     mask_prob: float = 0.15,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """BERT's masking: pick 15% of the real tokens; of those 80% -> [MASK], 10% -> a random
-    token, 10% unchanged. The model must predict the original token at every picked position.
+    """BERT's masking rule: choose `mask_prob` of the ordinary tokens for prediction.
+
+    Of the chosen tokens 80% become [MASK], 10% a random ordinary token and 10% stay as they
+    are; the model must predict the original token at every chosen position.
+
+    Args:
+        ids: (N, T) token ids.
+        rng: draws which positions are chosen and what happens to them.
+        vocab_size: V; random replacements are drawn from the ids that are not special.
+        mask_id: the id of [MASK].
+        special_ids: ids that are never chosen ([PAD], [CLS], [MASK]).
+        mask_prob: the fraction of ordinary tokens chosen, 15% in BERT.
 
     Returns:
         inputs: (N, T) ids with the replacements made.
@@ -221,9 +231,15 @@ def pretrain(
     Args:
         model: the model to train in place.
         ids: (N, T) token ids of the unlabelled corpus (see `Vocabulary.encode`).
-        mask_id, special_ids: passed to `mask_tokens`.
+        mask_id: the id of [MASK].
+        special_ids: ids never chosen for prediction ([PAD], [CLS], [MASK]).
+        epochs: passes over the corpus.
+        batch_size: sentences per step.
+        lr: Adam's learning rate.
+        rng: shuffles the corpus and draws the masks.
 
-    Returns: the loss of every step.
+    Returns:
+        The loss of every step.
     """
     rng = rng if rng is not None else np.random.default_rng()
     vocab_size = model.encoder.config.vocab_size
