@@ -43,8 +43,15 @@ def _time_once(fn: Callable[[], object]) -> float:
     return (time.perf_counter() - start) * 1e3
 
 
-def run_case(case: Case, threads: int, warmup: int = 5, pause: float = 0.002) -> Result:
-    """Median milliseconds of each side over `case.repeats` interleaved runs."""
+def run_case(case: Case, threads: int, warmup: int = 5, pause: float | None = None) -> Result:
+    """Median milliseconds of each side over `case.repeats` interleaved runs.
+
+    With more than one thread, OpenBLAS's workers keep spinning for ~0.1-0.2 s after a call and
+    slow down a torch call made right after it (and the other way round), so the sides are
+    separated by a 0.25 s pause; with one thread a short pause is enough.
+    """
+    if pause is None:
+        pause = 0.25 if threads > 1 else 0.002
     case.check()
     for _ in range(warmup):
         case.nnfs_step()

@@ -40,7 +40,7 @@ class Vocabulary:
         return len(self.tokens)
 
     def encode(self, sentences: Sequence[str], max_len: int) -> np.ndarray:
-        """ "[CLS] w1 w2 ... [PAD] [PAD]" for each sentence: int64 ids (N, max_len)."""
+        """`[CLS] w1 w2 ... [PAD] [PAD]` for each sentence: int64 ids (N, max_len)."""
         ids = np.full((len(sentences), max_len), self.pad_id, dtype=np.int64)
         for n, sentence in enumerate(sentences):
             words = ["[CLS]", *sentence.split()]
@@ -68,7 +68,7 @@ def review_vocabulary() -> Vocabulary:
 
 # --8<-- [start:reviews]
 def _review(rng: np.random.Generator) -> tuple[list[str], int]:
-    """One review "the SUBJECT VERB [not] [INTENSIFIER] ADJ" and its sentiment (1 = good)."""
+    """One review `the SUBJECT VERB [not] [INTENSIFIER] ADJ` and its sentiment (1 = good)."""
     good_word = bool(rng.random() < 0.5)
     negated = bool(rng.random() < 0.3)
     words = ["the", str(rng.choice(SUBJECTS)), str(rng.choice(VERBS))]

@@ -50,7 +50,9 @@ class Dense(Module):
         """x (N, D) -> y = x W + b, (N, M). Keeps x for the backward pass."""
         check_shape("Dense", "input", x, (None, self.in_features))
         self.x = x
-        return x @ self.W.data + self.b.data
+        y = x @ self.W.data
+        y += self.b.data  # in place: one pass over y instead of a second temporary array
+        return y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
         """grad_out = dL/dy (N, M) -> dL/dx = grad_out W^T (N, D); adds dL/dW, dL/db."""
