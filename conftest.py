@@ -11,3 +11,19 @@ import sys
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 if "numpy" in sys.modules:  # pragma: no cover - a plugin imported NumPy before us
     print("conftest: NumPy was imported before OPENBLAS_NUM_THREADS could be set", file=sys.stderr)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Report how many code blocks of the book and README were collected and how they ended."""
+    counts = {"passed": 0, "failed": 0, "skipped": 0}
+    for outcome in counts:
+        for report in terminalreporter.stats.get(outcome, []):
+            path = report.nodeid.split("::")[0]
+            if path.endswith(".md") and report.when in ("call", "setup"):
+                counts[outcome] += 1
+    total = sum(counts.values())
+    if total:
+        terminalreporter.write_line(
+            f"book code blocks (docs/**/*.md and README.md): {total} collected, "
+            f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped"
+        )

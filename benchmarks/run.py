@@ -62,8 +62,10 @@ def main() -> None:
     for threads in args.threads:
         torch.set_num_threads(threads)
         with threadpool_limits(limits=threads):
-            print(f"\n{threads} thread(s): numpy BLAS and torch.get_num_threads()="
-                  f"{torch.get_num_threads()}")
+            print(
+                f"\n{threads} thread(s): numpy BLAS and torch.get_num_threads()="
+                f"{torch.get_num_threads()}"
+            )
             print(f"{'case':<50}{'nnfs ms':>10}{'torch ms':>10}{'ratio':>8}{'target':>8}")
             for case in collect(args.only):
                 if args.repeats:
@@ -71,17 +73,29 @@ def main() -> None:
                 result = run_case(case, threads)
                 target = target_for(case.name)
                 shown = f"{target:.1f}" if target and threads == 1 else ""
-                print(f"{case.name:<50}{result.nnfs_ms:>10.2f}{result.torch_ms:>10.2f}"
-                      f"{result.ratio:>8.2f}{shown:>8}")
-                rows.append({
-                    "case": case.name, "threads": threads, "nnfs_ms": result.nnfs_ms,
-                    "torch_ms": result.torch_ms, "ratio": result.ratio, "target": target,
-                })
+                print(
+                    f"{case.name:<50}{result.nnfs_ms:>10.2f}{result.torch_ms:>10.2f}"
+                    f"{result.ratio:>8.2f}{shown:>8}"
+                )
+                rows.append(
+                    {
+                        "case": case.name,
+                        "threads": threads,
+                        "nnfs_ms": result.nnfs_ms,
+                        "torch_ms": result.torch_ms,
+                        "ratio": result.ratio,
+                        "target": target,
+                    }
+                )
     if not args.no_save:
         meta = {
-            "date": time.strftime("%Y-%m-%d"), "numpy": np.__version__,
-            "torch": torch.__version__, "blas": blas, "machine": platform.machine(),
-            "cpus": __import__("os").cpu_count(), "python": platform.python_version(),
+            "date": time.strftime("%Y-%m-%d"),
+            "numpy": np.__version__,
+            "torch": torch.__version__,
+            "blas": blas,
+            "machine": platform.machine(),
+            "cpus": __import__("os").cpu_count(),
+            "python": platform.python_version(),
         }
         RESULTS.write_text(json.dumps({"meta": meta, "results": rows}, indent=2) + "\n")
         print(f"\nwrote {RESULTS}")

@@ -22,7 +22,7 @@ def _table(rows: list[dict], threads: list[int]) -> str:
     )
     lines = [head + " | target (1T) |", "|---" * (1 + 3 * len(threads) + 1) + "|"]
     for name in dict.fromkeys(r["case"] for r in rows):
-        cells = [f"`{name}`"]
+        cells = [name]
         target = ""
         for t in threads:
             match = [r for r in rows if r["case"] == name and r["threads"] == t]
