@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import pkgutil
 import platform
 import time
@@ -94,7 +95,7 @@ def main() -> None:
             "torch": torch.__version__,
             "blas": blas,
             "machine": platform.machine(),
-            "cpus": __import__("os").cpu_count(),
+            "cpus": os.cpu_count(),
             "python": platform.python_version(),
         }
         RESULTS.write_text(json.dumps({"meta": meta, "results": rows}, indent=2) + "\n")

@@ -15,16 +15,11 @@ import numpy as np
 import torch
 
 from benchmarks.harness import Case
+from benchmarks.torch_bridge import assert_close, sgd_classifier_steps, to_torch
 from nnfs.layers import Conv2D, Dense
-from nnfs.losses import SoftmaxCrossEntropy
 from nnfs.models import LeNet5
-from nnfs.optim import SGD
 
 N, LR = 64, 0.01
-
-
-def _t(a: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(a))
 
 
 def torch_lenet5() -> torch.nn.Sequential:
@@ -56,14 +51,8 @@ def copy_weights(ours: LeNet5, ref: torch.nn.Sequential) -> None:
     with torch.no_grad():
         for layer, mod in _pairs(ours, ref):
             W = layer.W.data.T if isinstance(layer, Dense) else layer.W.data
-            mod.weight.copy_(_t(W))
-            mod.bias.copy_(_t(layer.b.data))
-
-
-def _close(name: str, a: np.ndarray, b: np.ndarray, rtol: float = 1e-3) -> None:
-    scale = float(np.max(np.abs(b))) + 1e-12
-    err = float(np.max(np.abs(a - b))) / scale
-    assert err < rtol, f"{name}: nnfs and torch differ, max error / max value = {err:.2e}"
+            mod.weight.copy_(to_torch(W))
+            mod.bias.copy_(to_torch(layer.b.data))
 
 
 def conv2d_case(dtype: type) -> Case:
@@ -71,12 +60,12 @@ def conv2d_case(dtype: type) -> Case:
     layer = Conv2D(6, 16, 5, rng=np.random.default_rng(0), dtype=dtype)
     ref = torch.nn.Conv2d(6, 16, 5).to(torch_dtype)
     with torch.no_grad():
-        ref.weight.copy_(_t(layer.W.data))
-        ref.bias.copy_(_t(layer.b.data))
+        ref.weight.copy_(to_torch(layer.W.data))
+        ref.bias.copy_(to_torch(layer.b.data))
     rng = np.random.default_rng(1)
     x = rng.standard_normal((N, 6, 14, 14)).astype(dtype)
     grad_out = rng.standard_normal((N, 16, 10, 10)).astype(dtype)
-    x_t, grad_out_t = _t(x).requires_grad_(True), _t(grad_out)
+    x_t, grad_out_t = to_torch(x).requires_grad_(True), to_torch(grad_out)
 
     def nnfs_step() -> np.ndarray:
         layer.zero_grad()
@@ -93,10 +82,10 @@ def conv2d_case(dtype: type) -> Case:
         grad_x = nnfs_step()
         grad_x_t = torch_step().numpy()
         assert grad_x.dtype == layer.W.grad.dtype == dtype, "Conv2D: dtype changed"
-        _close("Conv2D output", layer(x), ref(x_t).detach().numpy())
-        _close("Conv2D dx", grad_x, grad_x_t)
-        _close("Conv2D dW", layer.W.grad, ref.weight.grad.numpy())
-        _close("Conv2D db", layer.b.grad, ref.bias.grad.numpy())
+        assert_close("Conv2D output", layer(x), ref(x_t).detach().numpy())
+        assert_close("Conv2D dx", grad_x, grad_x_t)
+        assert_close("Conv2D dW", layer.W.grad, ref.weight.grad.numpy())
+        assert_close("Conv2D db", layer.b.grad, ref.bias.grad.numpy())
 
     return Case(f"Conv2D 6->16 5x5 fwd+bwd, batch {N}", nnfs_step, torch_step, check)
 
@@ -110,24 +99,7 @@ def lenet5_case(dtype: type) -> Case:
     rng = np.random.default_rng(1)
     x = rng.random((N, 1, 32, 32)).astype(dtype)
     labels = rng.integers(0, 10, N)
-    x_t, labels_t = _t(x), _t(labels)
-    loss_fn = SoftmaxCrossEntropy()
-    opt = SGD(ours.parameters(), lr=LR)
-    opt_t = torch.optim.SGD(ref.parameters(), lr=LR)
-
-    def nnfs_step() -> float:
-        opt.zero_grad()
-        loss = loss_fn(ours(x), labels)
-        ours.backward(loss_fn.backward())
-        opt.step()
-        return loss
-
-    def torch_step() -> float:
-        opt_t.zero_grad()
-        loss = torch.nn.functional.cross_entropy(ref(x_t), labels_t)
-        loss.backward()
-        opt_t.step()
-        return loss.item()
+    nnfs_step, torch_step = sgd_classifier_steps(ours, ref, x, labels, LR)
 
     def check() -> None:
         copy_weights(ours, ref)  # both start this step from the same weights
@@ -139,9 +111,9 @@ def lenet5_case(dtype: type) -> Case:
             grad_t = mod.weight.grad.numpy()
             weight_t = mod.weight.detach().numpy()
             assert layer.W.grad.dtype == dtype, f"LeNet-5: gradient dtype {layer.W.grad.dtype}"
-            _close(f"LeNet-5 layer {i} dW", layer.W.grad, grad_t.T if transpose else grad_t)
-            _close(f"LeNet-5 layer {i} db", layer.b.grad, mod.bias.grad.numpy())
-            _close(
+            assert_close(f"LeNet-5 layer {i} dW", layer.W.grad, grad_t.T if transpose else grad_t)
+            assert_close(f"LeNet-5 layer {i} db", layer.b.grad, mod.bias.grad.numpy())
+            assert_close(
                 f"LeNet-5 layer {i} W after", layer.W.data, weight_t.T if transpose else weight_t
             )
 

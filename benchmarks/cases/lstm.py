@@ -12,29 +12,20 @@ import numpy as np
 import torch
 
 from benchmarks.harness import Case
+from benchmarks.torch_bridge import assert_close, to_torch
 from nnfs.layers.lstm import LSTM
 
 N, T, D, H = 32, 50, 64, 128
-
-
-def _t(a: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(a))
 
 
 def copy_lstm(ours: LSTM, ref: torch.nn.LSTM) -> None:
     """Copy every layer's weights from an nnfs LSTM into a torch.nn.LSTM of the same shape."""
     with torch.no_grad():
         for layer, cell in enumerate(ours.cells):
-            getattr(ref, f"weight_ih_l{layer}").copy_(_t(cell.W_x.data.T))
-            getattr(ref, f"weight_hh_l{layer}").copy_(_t(cell.W_h.data.T))
-            getattr(ref, f"bias_ih_l{layer}").copy_(_t(cell.b.data))
+            getattr(ref, f"weight_ih_l{layer}").copy_(to_torch(cell.W_x.data.T))
+            getattr(ref, f"weight_hh_l{layer}").copy_(to_torch(cell.W_h.data.T))
+            getattr(ref, f"bias_ih_l{layer}").copy_(to_torch(cell.b.data))
             getattr(ref, f"bias_hh_l{layer}").zero_()
-
-
-def _close(name: str, a: np.ndarray, b: np.ndarray, rtol: float = 1e-3) -> None:
-    scale = float(np.max(np.abs(b))) + 1e-12
-    err = float(np.max(np.abs(a - b))) / scale
-    assert err < rtol, f"{name}: nnfs and torch differ, max error / max value = {err:.2e}"
 
 
 def cases(dtype: type = np.float32) -> list[Case]:
@@ -46,8 +37,8 @@ def cases(dtype: type = np.float32) -> list[Case]:
     rng = np.random.default_rng(1)
     x = rng.standard_normal((N, T, D)).astype(dtype)
     grad_out = rng.standard_normal((N, T, H)).astype(dtype)
-    x_t = _t(x).requires_grad_(True)
-    grad_out_t = _t(grad_out)
+    x_t = to_torch(x).requires_grad_(True)
+    grad_out_t = to_torch(grad_out)
 
     def nnfs_step() -> np.ndarray:
         ours.forward(x)
@@ -69,12 +60,12 @@ def cases(dtype: type = np.float32) -> list[Case]:
         assert y.dtype == dtype and dx.dtype == dtype, f"LSTM: dtype changed to {y.dtype}"
         cell = ours.cells[0]
         assert cell.W_x.grad.dtype == dtype, f"LSTM: gradient dtype {cell.W_x.grad.dtype}"
-        _close("LSTM output", y, y_t.detach().numpy())
-        _close("LSTM h_n", ours.h_n, h_t.detach().numpy())
-        _close("LSTM c_n", ours.c_n, c_t.detach().numpy())
-        _close("LSTM dx", dx, x_t.grad.numpy())
-        _close("LSTM W_x", cell.W_x.grad, ref.weight_ih_l0.grad.numpy().T)
-        _close("LSTM W_h", cell.W_h.grad, ref.weight_hh_l0.grad.numpy().T)
-        _close("LSTM b", cell.b.grad, ref.bias_ih_l0.grad.numpy())
+        assert_close("LSTM output", y, y_t.detach().numpy())
+        assert_close("LSTM h_n", ours.h_n, h_t.detach().numpy())
+        assert_close("LSTM c_n", ours.c_n, c_t.detach().numpy())
+        assert_close("LSTM dx", dx, x_t.grad.numpy())
+        assert_close("LSTM W_x", cell.W_x.grad, ref.weight_ih_l0.grad.numpy().T)
+        assert_close("LSTM W_h", cell.W_h.grad, ref.weight_hh_l0.grad.numpy().T)
+        assert_close("LSTM b", cell.b.grad, ref.bias_ih_l0.grad.numpy())
 
     return [Case(f"LSTM fwd+bwd N{N} T{T} D{D} H{H}", nnfs_step, torch_step, check)]

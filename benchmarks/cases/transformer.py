@@ -13,40 +13,31 @@ import numpy as np
 import torch
 
 from benchmarks.harness import Case
+from benchmarks.torch_bridge import assert_close, to_torch
 from nnfs.layers.attention import MultiHeadAttention
 from nnfs.layers.transformer import TransformerBlock
 
 N, T, D, HEADS, D_FF = 16, 64, 128, 4, 512
 
 
-def _t(a: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(a))
-
-
 def _copy_mha(ours: MultiHeadAttention, ref: torch.nn.MultiheadAttention) -> None:
     with torch.no_grad():
         w_in = np.concatenate([ours.Wq.data, ours.Wk.data, ours.Wv.data], axis=1).T
-        ref.in_proj_weight.copy_(_t(w_in))
-        ref.in_proj_bias.copy_(_t(np.concatenate([ours.bq.data, ours.bk.data, ours.bv.data])))
-        ref.out_proj.weight.copy_(_t(ours.Wo.data.T))
-        ref.out_proj.bias.copy_(_t(ours.bo.data))
+        ref.in_proj_weight.copy_(to_torch(w_in))
+        ref.in_proj_bias.copy_(to_torch(np.concatenate([ours.bq.data, ours.bk.data, ours.bv.data])))
+        ref.out_proj.weight.copy_(to_torch(ours.Wo.data.T))
+        ref.out_proj.bias.copy_(to_torch(ours.bo.data))
 
 
 def _copy_block(ours: TransformerBlock, ref: torch.nn.TransformerEncoderLayer) -> None:
     _copy_mha(ours.attn, ref.self_attn)
     with torch.no_grad():
         for lin, dense in ((ref.linear1, ours.ff1), (ref.linear2, ours.ff2)):
-            lin.weight.copy_(_t(dense.W.data.T))
-            lin.bias.copy_(_t(dense.b.data))
+            lin.weight.copy_(to_torch(dense.W.data.T))
+            lin.bias.copy_(to_torch(dense.b.data))
         for norm, ln in ((ref.norm1, ours.norm1), (ref.norm2, ours.norm2)):
-            norm.weight.copy_(_t(ln.gamma.data))
-            norm.bias.copy_(_t(ln.beta.data))
-
-
-def _close(name: str, a: np.ndarray, b: np.ndarray, rtol: float = 1e-3) -> None:
-    scale = float(np.max(np.abs(b))) + 1e-12
-    err = float(np.max(np.abs(a - b))) / scale
-    assert err < rtol, f"{name}: nnfs and torch differ, max error / max value = {err:.2e}"
+            norm.weight.copy_(to_torch(ln.gamma.data))
+            norm.bias.copy_(to_torch(ln.beta.data))
 
 
 def _case(name: str, ours, ref, torch_forward, grads) -> Case:
@@ -55,8 +46,8 @@ def _case(name: str, ours, ref, torch_forward, grads) -> Case:
     dtype = ours.attn.Wq.dtype if hasattr(ours, "attn") else ours.Wq.dtype
     x = rng.standard_normal((N, T, D)).astype(dtype)
     grad_out = rng.standard_normal((N, T, D)).astype(dtype)
-    x_t = _t(x).requires_grad_(True)
-    grad_out_t = _t(grad_out)
+    x_t = to_torch(x).requires_grad_(True)
+    grad_out_t = to_torch(grad_out)
 
     def nnfs_step() -> np.ndarray:
         ours.forward(x)
@@ -76,10 +67,10 @@ def _case(name: str, ours, ref, torch_forward, grads) -> Case:
         y_t = torch_forward(x_t)
         y_t.backward(grad_out_t)
         assert y.dtype == dtype and dx.dtype == dtype, f"{name}: dtype changed to {y.dtype}"
-        _close(f"{name} output", y, y_t.detach().numpy())
-        _close(f"{name} dx", dx, x_t.grad.numpy())
+        assert_close(f"{name} output", y, y_t.detach().numpy())
+        assert_close(f"{name} dx", dx, x_t.grad.numpy())
         for label, g_ours, g_ref in grads:
-            _close(f"{name} {label}", g_ours(), g_ref())
+            assert_close(f"{name} {label}", g_ours(), g_ref())
 
     return Case(name, nnfs_step, torch_step, check)
 
