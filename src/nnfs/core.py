@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from nnfs.checks import check_shape  # noqa: F401 -- layers import it from here too
+
 
 # --8<-- [start:parameter]
 class Parameter:
@@ -197,16 +199,3 @@ class Sequential(Module):
 
 
 # --8<-- [end:sequential]
-
-
-def check_shape(layer: str, name: str, x: np.ndarray, expected: tuple) -> None:
-    """Raise a ValueError naming the layer when `x` does not match `expected`.
-
-    `expected` holds ints, or None for "any size" in that axis.
-    """
-    ok = x.ndim == len(expected) and all(
-        e is None or e == s for e, s in zip(expected, x.shape, strict=True)
-    )
-    if not ok:
-        shown = "(" + ", ".join("*" if e is None else str(e) for e in expected) + ")"
-        raise ValueError(f"{layer}: {name} expected shape {shown}, got {tuple(x.shape)}")
