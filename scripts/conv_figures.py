@@ -23,7 +23,7 @@ from matplotlib.patches import Rectangle  # noqa: E402
 from nnfs.layers.conv import conv2d_direct  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "07-convolutional-networks" / "figures"
-ORANGE, BLUE, GREY, PAD = "#ffcc80", "#90caf9", "#e0e0e0", "#f5f5f5"
+ORANGE, BLUE, PAD = "#ffcc80", "#90caf9", "#d6d6d6"
 
 # The examples, shared with the page's "Try it" blocks (which recompute them).
 X = np.array([[0, 2, 2, 0], [0, 2, 2, 1], [1, 3, 2, 0], [0, 2, 3, 0]])  # (4, 4): a vertical stroke
@@ -32,6 +32,9 @@ X5 = np.arange(25).reshape(5, 5) % 4  # (5, 5), for the stride figure
 XC = np.array([[[1, 0, 2], [0, 1, 1], [2, 1, 0]], [[0, 1, 1], [1, 0, 2], [1, 1, 0]]])  # (2, 3, 3)
 KC = np.array([[[1, 0], [0, 1]], [[0, -1], [1, 0]]])  # (2, 2, 2)
 BIAS = 1
+# Three kernels on the same input: the first is KC, the layer's output has three channels.
+K3 = np.stack([KC, [[[0, 1], [1, 0]], [[1, 0], [0, 0]]], [[[1, 1], [0, 0]], [[0, 0], [-1, -1]]]])
+B3 = np.array([BIAS, 0, -1])
 
 
 def correlate(x: np.ndarray, k: np.ndarray, stride: int = 1, padding: int = 0) -> np.ndarray:
@@ -58,7 +61,7 @@ def window(ax, x0, y0, r, c, kh, kw, color):
 
 
 def symbol(ax, x, y, text):
-    ax.text(x, y, text, ha="center", va="center", fontsize=18)
+    ax.text(x, y, text, ha="center", va="center", fontsize=24 if text == "⋆" else 18)
 
 
 def new_figure(width, height, xlim, ylim):
@@ -143,6 +146,22 @@ def figure_channels():
     return fig, {"x": XC, "K": KC, "y": y, "per_channel": np.stack(per_channel)}
 
 
+def figure_output_channels():
+    y = conv2d_direct(XC[None], K3, B3)[0]  # (3, 2, 2)
+    fig, ax = new_figure(7.2, 4.6, (-0.2, 17.5), (-11.4, 1.4))
+    for c, top in enumerate((-1.5, -6.0)):
+        grid(ax, XC[c], 0, top, label=f"x, channel {c}")
+    for o, top in enumerate((0, -4, -8)):
+        grid(ax, K3[o, 0], 5, top - 0.5, label=f"K[{o}, 0]" if o == 0 else None)
+        grid(ax, K3[o, 1], 7.5, top - 0.5, label=f"K[{o}, 1]" if o == 0 else None)
+        ax.text(10.3, top - 1.5, f"b = {B3[o]}", ha="left", va="center", fontsize=10)
+        symbol(ax, 13.2, top - 1.5, "→")
+    symbol(ax, 4.0, -5.0, "⋆")
+    for o, top in enumerate((0, -4, -8)):  # the outputs last, in channel order
+        grid(ax, y[o], 14, top - 0.5, label=f"y, channel {o}")
+    return fig, {"x": XC, "K": K3, "b": B3, "y": y}
+
+
 def figure_receptive_field():
     fig, ax = new_figure(6.4, 2.6, (-0.2, 17.5), (-7.4, 1.2))
     input_colors = dict.fromkeys(cells(1, 1, 5, 5), BLUE)
@@ -169,6 +188,7 @@ FIGURES = {
     "padding": figure_padding,
     "stride": figure_stride,
     "channels": figure_channels,
+    "output-channels": figure_output_channels,
     "receptive-field": figure_receptive_field,
 }
 

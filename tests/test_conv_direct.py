@@ -171,3 +171,6 @@ def test_the_figure_numbers_are_the_convolutions_they_claim_to_be():
     per_channel = sum(fig.correlate(fig.XC[c], fig.KC[c]) for c in range(2))
     y = conv2d_direct(fig.XC[None], fig.KC[None], np.array([fig.BIAS]))[0, 0]
     np.testing.assert_array_equal(y, per_channel + fig.BIAS)
+    # The output-channels figure starts with the channels figure's kernel and bias.
+    assert np.array_equal(fig.K3[0], fig.KC) and fig.B3[0] == fig.BIAS
+    np.testing.assert_array_equal(conv2d_direct(fig.XC[None], fig.K3, fig.B3)[0, 0], y)

@@ -263,6 +263,7 @@ def _check_direct(x, W, b, stride, padding):
     return x.shape[0], x.shape[1], W.shape[0], (kh, kw), stride, padding
 
 
+# --8<-- [start:receptive_field]
 def receptive_field(layers: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Receptive field and jump after each layer of a stack of convolutions and poolings.
 
@@ -285,3 +286,6 @@ def receptive_field(layers: list[tuple[int, int]]) -> list[tuple[int, int]]:
         field, jump = field + (kernel - 1) * jump, jump * stride
         out.append((field, jump))
     return out
+
+
+# --8<-- [end:receptive_field]
