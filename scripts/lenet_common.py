@@ -24,7 +24,8 @@ VALIDATION_SEED = 0  # the seed of the stratified validation split, as in the la
 
 def mnist_splits(validation: int = 1000) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """The shipped MNIST (8,000 train / 2,000 test), padded to 32x32, scaled as LeCun et al.,
-    with `validation` images held out of the training split (stratified)."""
+    with about `validation` images held out of the training split (stratified: the same
+    fraction of each class, rounded per class, so 1,001 of MNIST's 8,000)."""
     X, y = load_mnist(split="train", pad=2, dtype=np.float32)
     X_test, y_test = load_mnist(split="test", pad=2, dtype=np.float32)
     return _split(X, y, X_test, y_test, validation)

@@ -1,11 +1,11 @@
 """What training on a subset costs: LeNet-5's MNIST test error against the training-set size.
 
-For each size n in SIZES, the first n of the 7,000 training digits (a random, roughly
+For each size n in SIZES, the first n of the 6,999 training digits (a random, roughly
 class-balanced subset: the split is shuffled) train LeNet-5 with the settings chosen by
 scripts/train_lenet_mnist.py, for the same number of optimizer steps as the full recipe (a
-smaller set is seen more often), keeping the best epoch on the same 1,000 validation digits.
+smaller set is seen more often), keeping the best epoch on the same 1,001 validation digits.
 Each model is tested once on the 2,000 test digits. A 1-nearest-neighbour classifier on the
-same n images is the baseline. At n = 7,000 the runs are the final recipe with seeds 0-2,
+same n images is the baseline. At n = 6,999 (all of them) the runs are the final recipe with seeds 0-2,
 which scripts/train_lenet_mnist.py has measured already; they are copied, not retrained.
 
 Writes docs/07-convolutional-networks/results/lenet_mnist_size_curve.json.
@@ -25,7 +25,7 @@ from lenet_common import RESULTS, environment, error_stats, mnist_splits, write_
 from nnfs.models.lenet import train_lenet5
 from nnfs.training import accuracy, predict
 
-SIZES = [250, 500, 1000, 2000, 4000, 7000]
+SIZES = [250, 500, 1000, 2000, 4000, None]  # None: all the training digits
 SEEDS = [0, 1, 2]
 
 
@@ -46,6 +46,7 @@ def main() -> None:
     steps = chosen["epochs"] * math.ceil(len(X) / 32)
     points = []
     for n in SIZES:
+        n = len(X) if n is None else n
         epochs = math.ceil(steps / math.ceil(n / 32))
         settings = {**chosen, "epochs": epochs}
         runs = []

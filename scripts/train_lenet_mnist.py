@@ -1,7 +1,8 @@
 """LeNet-5 on the shipped MNIST: choose the settings on validation, then test once per seed.
 
-1. Search: every combination of GRID, trained on 7,000 of the 8,000 training digits with two
-   seeds, scored by the validation accuracy (1,000 held-out training digits) of its best epoch.
+1. Search: every combination of GRID, trained on 6,999 of the 8,000 training digits with two
+   seeds, scored by the validation accuracy of its best epoch on the other 1,001 (an eighth of
+   each digit, rounded: a stratified split).
 2. Final: the chosen settings with five other seeds; each model is tested once on the 2,000
    test digits.
 3. Longer: the chosen learning rate and activation with LONGER_EPOCHS epochs, to say what more

@@ -66,8 +66,8 @@ def test_mnist_test_ranges_are_those_of_the_runs():
         for r in part["runs"]:
             assert r["test_errors"] == round((1 - r["test_accuracy"]) * result["data"]["test"])
     assert result["data"] == {
-        "train": 7000,
-        "validation": 1000,
+        "train": 6999,
+        "validation": 1001,
         "test": 2000,
         "preprocessing": "pad 2 (32x32), lecun_scale: 1.275 x - 0.1",
     }
@@ -78,7 +78,7 @@ def test_size_curve_uses_the_chosen_settings_and_ends_at_the_final_recipe():
     mnist, curve = load("lenet_mnist.json"), load("lenet_mnist_size_curve.json")
     assert curve["settings"] == mnist["chosen"]
     sizes = [p["train_images"] for p in curve["points"]]
-    assert sizes == sorted(sizes) and sizes[-1] == 7000
+    assert sizes == sorted(sizes) and sizes[-1] == mnist["data"]["train"]
     last = curve["points"][-1]
     assert last["epochs"] == mnist["chosen"]["epochs"]
     # Same data, recipe and seeds as the first three final runs: the same test accuracies.
