@@ -5,8 +5,8 @@ class-balanced subset: the split is shuffled) train LeNet-5 with the settings ch
 scripts/train_lenet_mnist.py, for the same number of optimizer steps as the full recipe (a
 smaller set is seen more often), keeping the best epoch on the same 1,001 validation digits.
 Each model is tested once on the 2,000 test digits. A 1-nearest-neighbour classifier on the
-same n images is the baseline. At n = 6,999 (all of them) the runs are the final recipe with seeds 0-2,
-which scripts/train_lenet_mnist.py has measured already; they are copied, not retrained.
+same n images is the baseline. At n = 6,999 (all of them) the runs are the final recipe with
+seeds 0-2, which scripts/train_lenet_mnist.py has measured already: copied, not retrained.
 
 Writes docs/07-convolutional-networks/results/lenet_mnist_size_curve.json.
 
