@@ -41,7 +41,7 @@ from nnfs.models.lenet import train_lenet5
 from nnfs.training import accuracy, predict
 
 LEARNING_RATES = [1e-3, 2e-3, 4e-3, 8e-3]
-ACTIVATION = "relu"  # what MNIST's validation search chose at every learning rate
+ACTIVATION = "relu"  # the activation MNIST's validation search chose
 EPOCHS = 10
 SEARCH_SEED = 100
 FINAL_SEEDS = [0, 1, 2]

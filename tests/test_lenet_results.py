@@ -125,3 +125,16 @@ def test_fashion_baselines_are_copied_exactly_from_the_readme_they_cite():
         assert len(matches) == 1, b
         assert float(matches[0][2]) == b["fashion_test_accuracy"]
         assert matches[0][1] == b["preprocessing"]
+
+
+def test_what_the_lenet5_page_and_the_lab_say_about_the_mnist_results():
+    result = load("lenet_mnist.json")
+    score = {(s["lr"], s["activation"], s["epochs"]): s["score"] for s in result["search"]}
+    chosen = score[(0.004, "relu", 6)]
+    assert round(chosen, 3) == 0.984 and result["chosen"]["lr"] == 0.004
+    assert chosen - 0.005 < score[(0.002, "relu", 6)] and chosen - 0.005 < score[(0.008, "relu", 6)]
+    assert score[(0.016, "relu", 6)] < chosen - 0.01  # "clearly too large"
+    errors = [r["test_errors"] for r in result["final"]["runs"]]
+    assert (min(errors), max(errors)) == (34, 43)
+    longer, final = result["longer"]["test_accuracy"], result["final"]["test_accuracy"]
+    assert abs(longer["mean"] - final["mean"]) < 0.005  # "about the same range"
