@@ -138,3 +138,15 @@ def test_what_the_lenet5_page_and_the_lab_say_about_the_mnist_results():
     assert (min(errors), max(errors)) == (34, 43)
     longer, final = result["longer"]["test_accuracy"], result["final"]["test_accuracy"]
     assert abs(longer["mean"] - final["mean"]) < 0.005  # "about the same range"
+
+
+def test_what_the_lenet5_page_and_the_lab_say_about_the_size_curve():
+    points = load("lenet_mnist_size_curve.json")["points"]
+    sizes = np.array([p["train_images"] for p in points])
+    err = np.array([1 - p["test_accuracy"]["mean"] for p in points])
+    err_nn = np.array([1 - p["nearest_neighbour_test_accuracy"] for p in points])
+    slope = np.polyfit(np.log(sizes), np.log(err), 1)[0]
+    assert round(2**slope, 1) == 0.7  # "multiplies the error by about 0.7" per doubling
+    ratio = err_nn / err
+    assert (round(ratio[0], 1), round(ratio[-1], 1)) == (1.8, 3.4)
+    assert round(100 * err[-1], 1) == 1.9
