@@ -212,9 +212,10 @@ def stage_subset(save) -> None:
 def main(stages: list[str]) -> None:
     start = time.perf_counter()
     path = RESULTS / "lenet_fashion_mnist.json"
-    payload = json.loads(path.read_text()) if path.is_file() else {}
 
     def save(part: dict) -> None:
+        # Read the file again each time: another stage may have run meanwhile.
+        payload = json.loads(path.read_text()) if path.is_file() else {}
         payload.update(part)
         payload.update(
             {
