@@ -217,6 +217,7 @@ plt.tight_layout()
 plt.show()
 change = np.abs(W_after - W_before).mean() / np.abs(W_before).mean()
 print(f"mean change of a C1 weight: {change:.2f} times its initial mean size")
+assert 0.1 < change < 0.6
 
 # %% [markdown]
 # Before training the kernels are He-initialized noise. After training they have changed by a
