@@ -150,3 +150,21 @@ def test_what_the_lenet5_page_and_the_lab_say_about_the_size_curve():
     ratio = err_nn / err
     assert (round(ratio[0], 1), round(ratio[-1], 1)) == (1.8, 3.4)
     assert round(100 * err[-1], 1) == 1.9
+
+
+def test_what_the_lenet5_page_and_the_lab_say_about_fashion_mnist():
+    fashion = load("lenet_fashion_mnist.json")
+    full, by = fashion["full"], {b["submitter"]: b for b in fashion["baselines"]}
+    flipped = [s for s in full["search"] if s["flip"]][0]
+    unflipped = {s["lr"]: s for s in full["search"] if not s["flip"]}[flipped["lr"]]
+    assert flipped["score"] <= unflipped["score"] and not full["chosen"]["flip"]
+    ours = full["test_accuracy"]
+    assert (round(ours["min"], 3), round(ours["max"], 3)) == (0.907, 0.909)
+    below = ["heitorrapela", "Kashif Rasul", "Leo"]
+    assert all(ours["min"] > by[k]["fashion_test_accuracy"] for k in below)
+    above = [k for k in by if k not in below]
+    assert all(ours["max"] < by[k]["fashion_test_accuracy"] for k in above)
+    assert "<100K" in by["hardmaru"]["classifier"]
+    points = {p["train_images"]: p["test_accuracy"] for p in fashion["size_curve"]["points"]}
+    assert round((1 - points[1000]) / (1 - points[55000]), 1) == 2.0  # "about half"
+    assert points[55000] == full["runs"][0]["test_accuracy"]  # the final run, seed 0
