@@ -226,6 +226,9 @@ class Sequential(Module):
 
     def __init__(self, *layers: Module) -> None:
         super().__init__()
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Module):  # e.g. the class ReLU instead of ReLU()
+                raise TypeError(f"Sequential: layer {i} expected a Module, got {layer!r}")
         self.layers = list(layers)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
