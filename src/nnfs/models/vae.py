@@ -73,7 +73,8 @@ class VAE(Module):
 
     def encode(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The parameters of q(z | x): mu (N, L) and logvar (N, L)."""
-        h = self.encoder(x)  # (N, hidden[-1]); the first Dense checks x's shape
+        check_shape("VAE", "input", x, (None, self.in_features))
+        h = self.encoder(x)  # (N, hidden[-1])
         return self.mu_head(h), self.logvar_head(h)
 
     def decode(self, z: np.ndarray) -> np.ndarray:
