@@ -381,7 +381,7 @@ def test_cross_attention_gradcheck(rng, mask_kind):
     x, context = rng.standard_normal((N, T, 6)), rng.standard_normal((N, S, 6))
     errors = check_module(module, x, context)
     assert {"input0", "input1"} <= errors.keys()
-    _assert_grads_ok(errors, skip=("mha.bk",))
+    _assert_grads_ok(errors)
 
 
 def test_cross_attention_shapes_and_what_backward_returns(rng):
@@ -455,7 +455,7 @@ def test_attention_dropout_gradcheck_with_a_fixed_mask(rng):
     x = rng.standard_normal((2, 4, 6))
     mha(x, causal_mask(4))
     mha.attn_dropout.fix_mask()
-    _assert_grads_ok(check_module(mha, x, forward_kwargs={"mask": causal_mask(4)}), skip=("bk",))
+    _assert_grads_ok(check_module(mha, x, forward_kwargs={"mask": causal_mask(4)}))
 
 
 # --- the KV cache -------------------------------------------------------------------------

@@ -17,8 +17,7 @@ from tests.conftest import GRAD_TOL
 
 
 def _assert_grads_ok(errors: dict[str, float]) -> None:
-    # Every block's key bias has an exactly-zero gradient (see test_attention.py): skip it.
-    bad = {n: e for n, e in errors.items() if not n.endswith("attn.bk") and e > GRAD_TOL}
+    bad = {n: e for n, e in errors.items() if e > GRAD_TOL}
     assert not bad, f"gradient check failed: {bad}"
 
 
