@@ -243,3 +243,11 @@ def test_torch_defaults_differ_from_nnfs_as_chapter_3_says():
     adam = torch.optim.Adam(pt).defaults
     assert (adam["lr"], adam["betas"], adam["eps"]) == (1e-3, (0.9, 0.999), 1e-8)
     assert torch.optim.SGD(pt, lr=0.1).defaults["dampening"] == 0
+
+
+def test_torch_warns_when_the_scheduler_steps_before_the_optimizer():
+    # The schedules page's pitfall: scheduler.step() belongs after optimizer.step().
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    scheduler = sched.StepLR(opt, 2)
+    with pytest.warns(UserWarning, match="before `optimizer.step\\(\\)`"):
+        scheduler.step()
