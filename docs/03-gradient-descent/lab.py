@@ -311,7 +311,8 @@ assert abs(full_batch_300 - losses[10][-1]) < 0.001
 # pixels in $[0, 1]$. The network is 784-64-10 with ReLU, trained for 3 epochs with
 # mini-batches of 64 (375 steps) and softmax cross-entropy, in float32. Each optimizer
 # gets one reasonable learning rate, not a tuned one, and runs with three seeds (initial
-# weights and batch order).
+# weights and batch order). The printout gives, from the lowest to the highest over the
+# seeds, the mean training loss of the last epoch and the test accuracy.
 
 # %%
 X_train, y_train = load_mnist(split="train", dtype=np.float32)
@@ -369,7 +370,7 @@ test_acc = {name: [r[2] for r in rs] for name, rs in runs.items()}
 for name in OPTIMIZERS:
     loss_range = f"{min(last_epoch[name]):.3f}-{max(last_epoch[name]):.3f}"
     acc_range = f"{min(test_acc[name]):.3f}-{max(test_acc[name]):.3f}"
-    print(f"{name:22s} last-epoch loss {loss_range}   test accuracy {acc_range}")
+    print(f"{name:22s} loss {loss_range}  test acc. {acc_range}")
 
 fig, ax = plt.subplots(figsize=(8, 4.5))
 for (name, rs), color in zip(runs.items(), ["C0", "C1", "C4", "C2", "C3"], strict=True):
@@ -442,7 +443,7 @@ sched_loss = {
 }
 sched_acc = {name: [r[2] for r in rs] for name, rs in scheduled.items()}
 
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+fig, axes = plt.subplots(1, 2, figsize=(10, 4))
 for (name, rs), color in zip(scheduled.items(), ["C0", "C1", "C2", "C3"], strict=True):
     axes[0].plot(rs[0][1], color=color, label=name)
     curves = np.array([smooth(r[0]) for r in rs])
@@ -459,7 +460,7 @@ plt.show()
 for name in SCHEDULES:
     loss_range = f"{min(sched_loss[name]):.3f}-{max(sched_loss[name]):.3f}"
     acc_range = f"{min(sched_acc[name]):.3f}-{max(sched_acc[name]):.3f}"
-    print(f"{name:17s} last-epoch loss {loss_range}   test accuracy {acc_range}")
+    print(f"{name:17s} loss {loss_range}  test acc. {acc_range}")
 
 # %% [markdown]
 # Left, the rates: the step decay's staircase, the cosine's slow start and slow finish,
