@@ -226,11 +226,14 @@ def test_torch_refuses_nesterov_without_momentum_as_nnfs_does():
         SGD([Parameter(np.zeros(1))], lr=0.1, nesterov=True)
 
 
-def test_torch_lets_a_non_finite_norm_turn_every_gradient_into_nan():
+def test_torch_lets_a_non_finite_norm_through_as_nan_and_zero_gradients():
     pt = torch.zeros(2, requires_grad=True)
     pt.grad = torch.tensor([1.0, float("inf")])
     torch.nn.utils.clip_grad_norm_([pt], max_norm=1.0)
-    assert torch.isnan(pt.grad).any()
+    assert pt.grad[0] == 0 and torch.isnan(pt.grad[1])
+    pt.grad = torch.tensor([1.0, float("nan")])
+    torch.nn.utils.clip_grad_norm_([pt], max_norm=1.0)
+    assert torch.isnan(pt.grad).all()
 
 
 def test_torch_defaults_differ_from_nnfs_as_chapter_3_says():

@@ -18,7 +18,7 @@ from nnfs.core import Parameter
 from nnfs.optim.base import Optimizer
 
 
-def check_betas(owner: str, betas: Any) -> tuple[float, float]:
+def _check_betas(owner: str, betas: Any) -> tuple[float, float]:
     """`betas` as a pair of floats in [0, 1), or a TypeError/ValueError naming `owner`."""
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
         raise ValueError(f"{owner}: betas expected a pair (beta1, beta2), got {betas!r}")
@@ -94,7 +94,7 @@ class Adam(Optimizer):
         decoupled: bool = False,
     ) -> None:
         super().__init__(params, lr)
-        self.betas = check_betas("Adam", betas)
+        self.betas = _check_betas("Adam", betas)
         self.eps = check_real("Adam", "eps", eps, 0.0, low_open=True)
         self.weight_decay = check_real("Adam", "weight_decay", weight_decay, 0.0)
         if not isinstance(decoupled, bool):

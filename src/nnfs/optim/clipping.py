@@ -2,8 +2,9 @@
 
 Both act in place on `p.grad`, between `backward` and the optimizer's `step`, as
 `torch.nn.utils.clip_grad_norm_` and `clip_grad_value_` do. One difference: torch's default
-lets a non-finite norm through (every gradient then becomes NaN); `clip_grad_norm` here raises,
-because a step taken from such a gradient destroys the weights.
+lets a non-finite norm through (the gradients then become NaN, or 0 and NaN for an infinite
+norm); `clip_grad_norm` here raises, because a step taken from such a gradient destroys the
+weights.
 """
 
 from __future__ import annotations
