@@ -61,19 +61,12 @@ for ax, (name, (f, f_grad)) in zip(axes.flat, activations.items()):
     ax.set_title(name)
 
 ax = axes[1, 1]
-s = softmax_of_z(x)
-jvp = F.softmax_backward(
-    s, np.broadcast_to([1.0, 0.0, 0.0], s.shape)
-)  # J e0, row by row
+e0 = np.array([1.0, 0.0, 0.0])  # the direction v: move the first logit only
+s, s_dots = softmax_of_z(x), softmax_of_z(x_dots)
+jvp = F.softmax_backward(s, np.broadcast_to(e0, s.shape))  # J v, row by row
+jvp_dots = F.softmax_backward(s_dots, np.broadcast_to(e0, s_dots.shape))
 numeric = (softmax_of_z(x_dots + h) - softmax_of_z(x_dots - h)) / (2 * h)
-errors["softmax"] = np.max(
-    np.abs(
-        F.softmax_backward(
-            softmax_of_z(x_dots), np.broadcast_to([1.0, 0.0, 0.0], (len(x_dots), 3))
-        )
-        - numeric
-    )
-)
+errors["softmax"] = np.max(np.abs(jvp_dots - numeric))
 ax.plot(x, s[:, 0], label="s₀")
 ax.plot(x, jvp[:, 0], "--", label="∂s₀/∂z")
 ax.plot(x, jvp[:, 1], ":", color="C3", label="∂s₁/∂z")
