@@ -14,8 +14,8 @@
 # 6. a **variational autoencoder** with a 2-D latent space learns handwritten digits.
 #
 # Every random number comes from a seeded `Generator`, so a rerun repeats the experiment
-# (the last digits of float32 results can differ between machines). Every number the text
-# states is asserted by the cell that computes it.
+# (the last digits of float32 results can differ between machines). Every number the
+# text states is asserted by the cell that computes it.
 
 # %%
 import time
@@ -24,7 +24,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from nnfs.datasets import load_digits, load_shakespeare, make_shapes_segmentation
-from nnfs.layers import Dense, Embedding, LayerNorm, PositionalEncoding, TransformerEncoder
+from nnfs.layers import (
+    Dense,
+    Embedding,
+    LayerNorm,
+    PositionalEncoding,
+    TransformerEncoder,
+)
 from nnfs.layers.transformer import positional_encoding
 from nnfs.losses import SoftmaxCrossEntropy
 from nnfs.models import GPT, VAE, GPTConfig, UNet, VAELoss
@@ -66,8 +72,8 @@ assert gaps.min() > 0.9
 # There is no mask: every position may read every other one. Each output position has to
 # find the digit of its rank, which means comparing every digit with every other digit,
 # exactly what one attention layer computes. The model is an embedding, sinusoidal
-# positional encodings, one post-norm `TransformerBlock` (d = 32, 2 heads, d_ff = 64) and
-# a dense layer that maps each token vector to 10 digit scores.
+# positional encodings, one post-norm `TransformerBlock` (d = 32, 2 heads, d_ff = 64)
+# and a dense layer that maps each token vector to 10 digit scores.
 
 # %%
 T, V, D_MODEL = 8, 10, 32
@@ -113,15 +119,16 @@ fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.2))
 ax1.semilogy(losses)
 ax1.set(xlabel="step", ylabel="cross-entropy", title="training loss")
 ax2.plot(*zip(*accuracies), marker="o")
-ax2.set(xlabel="step", ylabel="token accuracy", title="held-out accuracy", ylim=(0, 1.02))
+ax2.set(xlabel="step", ylabel="token accuracy", title="held-out accuracy",
+        ylim=(0, 1.02))
 plt.tight_layout()
 plt.show()
 
 # %% [markdown]
 # The held-out sequences were never seen in training (they come from another seed), so
-# the accuracy, above 0.99 per token, measures sorting, not memorizing. Now the attention
-# weights of one held-out sequence: row t is output position t (the query), column s is
-# input position s (the key).
+# the accuracy, above 0.99 per token, measures sorting, not memorizing. Now the
+# attention weights of one held-out sequence: row t is output position t (the query),
+# column s is input position s (the key).
 
 # %%
 example = X_test[:1]
@@ -133,7 +140,8 @@ for h, ax in enumerate(axes):
     fig.colorbar(image, ax=ax, shrink=0.8)
     ax.set_xticks(range(T), [str(d) for d in example[0]])
     ax.set_yticks(range(T), [str(d) for d in np.sort(example[0])])
-    ax.set(xlabel="input digit (key)", ylabel="sorted output (query)", title=f"head {h}")
+    ax.set(xlabel="input digit (key)", ylabel="sorted output (query)",
+           title=f"head {h}")
 plt.tight_layout()
 plt.show()
 
@@ -152,9 +160,10 @@ assert on_min.mean() > 1.5 * share and on_max.mean() > 1.5 * share
 # The pattern makes sense for sorting: the first output row (which must produce the
 # smallest digit) puts roughly twice the share that uniform attention would give
 # (printed above) on the positions holding the smallest digit, the last row on those
-# holding the largest, and the rows in between spread their weight more evenly. The feed-forward network then turns that mixture
-# (plus the position, which says which rank to output) into one digit. Nothing told the
-# model to do this; it is what lowered the loss.
+# holding the largest, and the rows in between spread their weight more evenly. The
+# feed-forward network then turns that mixture (plus the position, which says which rank
+# to output) into one digit. Nothing told the model to do this; it is what lowered the
+# loss.
 #
 # ## 3. Pre-norm against post-norm at a high learning rate
 #
@@ -218,11 +227,11 @@ plt.show()
 #
 # ## 4. A GPT learns Shakespeare
 #
-# The data: Shakespeare's eleven tragedies as one string of about 1.5 million characters.
-# Each distinct character is a token; the last 10% of the text is held out for
-# validation. Two baselines that need no training tell us what a loss means: guessing
-# uniformly among the characters, and a bigram table that predicts each character from
-# the one before it (counted on the training text).
+# The data: Shakespeare's eleven tragedies as one string of about 1.5 million
+# characters. Each distinct character is a token; the last 10% of the text is held out
+# for validation. Two baselines that need no training tell us what a loss means:
+# guessing uniformly among the characters, and a bigram table that predicts each
+# character from the one before it (counted on the training text).
 
 # %%
 text = load_shakespeare()
@@ -337,7 +346,8 @@ plt.show()
 for step, text_sample in samples.items():
     print(f"--- after {step} steps ---\n{text_sample}\n")
 spaces = {step: s.count(" ") / len(s) for step, s in samples.items()}
-assert spaces[0] < 0.1 < spaces[STEPS]  # random characters first, then word-length pieces
+# Random characters first (few spaces), then pieces of word length between spaces.
+assert spaces[0] < 0.1 < spaces[STEPS]
 words = set(text.split())
 late = [w for w in samples[STEPS].split() if len(w) > 2]
 real = np.mean([w.strip(".,;:!?'") in words for w in late])
@@ -396,7 +406,7 @@ timing_model = GPT(GPTConfig(vocab, 1024, 64, 4, 256, 2), rng=np.random.default_
 
 def seconds_per_token(prefix, use_cache):
     """The best of a few runs of the time per generated token after `prefix` tokens."""
-    new, repeats = (16, 5) if use_cache else (4, 2)  # the uncached runs are the slow ones
+    new, repeats = (16, 5) if use_cache else (4, 2)  # uncached runs are the slow ones
     best = np.inf
     for r in range(repeats):
         ids = np.random.default_rng(r).integers(0, vocab, (1, prefix + new))
@@ -432,7 +442,8 @@ plt.loglog(prefixes, 1e3 * no_cache, marker="o", label="full forward over the pr
 plt.loglog(prefixes, 1e3 * with_cache, marker="o", label="KV cache")
 for power, style in ((1, ":"), (2, "--")):  # reference slopes through the last point
     reference = 1e3 * no_cache[3] * (prefixes / prefixes[3]) ** power
-    plt.loglog(prefixes, reference, "k" + style, lw=0.8, label=f"slope {power} (t^{power})")
+    plt.loglog(prefixes, reference, "k" + style, lw=0.8,
+               label=f"slope {power} (t^{power})")
 plt.xlabel("prefix length t")
 plt.ylabel("ms per generated token")
 plt.title("time per new token")
@@ -442,10 +453,11 @@ plt.show()
 # %% [markdown]
 # Without the cache every new token reruns the whole prefix: the matrix products grow
 # linearly with t and the attention scores quadratically, so from 256 to 1,000 positions
-# the time per token grows faster than the prefix (the curve bends towards slope 2). With
-# the cache the new token's query meets t stored keys: work linear in t, plus a fixed
-# cost per step that dominates for short prefixes, so the time grows more slowly than the
-# prefix. The speed-up is more than tenfold at 1,000 positions and keeps growing with t.
+# the time per token grows faster than the prefix (the curve bends towards slope 2).
+# With the cache the new token's query meets t stored keys: work linear in t, plus a
+# fixed cost per step that dominates for short prefixes, so the time grows more slowly
+# than the prefix. The speed-up is more than tenfold at 1,000 positions and keeps
+# growing with t.
 #
 # ## 5. A U-Net segments shapes
 #
@@ -487,7 +499,8 @@ assert iou > 0.9
 fig, axes = plt.subplots(3, 6, figsize=(10, 5.3))
 for col in range(6):
     for row, (image, title) in enumerate(
-        [(X_val[col, 0], "input"), (Y_val[col], "target"), (prediction[col], "prediction")]
+        [(X_val[col, 0], "input"), (Y_val[col], "target"),
+         (prediction[col], "prediction")]
     ):
         axes[row, col].imshow(image, cmap="gray")
         axes[row, col].axis("off")
@@ -532,7 +545,8 @@ for epoch in range(50):
         history[name].append(total)
 elbo = history["negative ELBO"]
 print(f"trained in {time.perf_counter() - start:.1f} s")
-print(f"negative ELBO per image: {elbo[0]:.2f} nats after epoch 1, {elbo[-1]:.2f} after "
+print(f"negative ELBO per image: {elbo[0]:.2f} nats after epoch 1, {elbo[-1]:.2f} "
+      f"after "
       f"epoch 50 (reconstruction {history['reconstruction'][-1]:.2f} + KL "
       f"{history['KL'][-1]:.2f})")
 assert elbo[-1] < 0.8 * elbo[0] and history["KL"][-1] > 1.0
@@ -588,7 +602,8 @@ plt.show()
 
 # How well do the codes keep the classes apart? The label of each image's nearest
 # neighbour in the 2-D code space (never used in training) against its own label.
-distances = np.linalg.norm(mu[:, None] - mu[None], axis=-1) + np.diag(np.full(len(mu), 1e9))
+distances = np.linalg.norm(mu[:, None] - mu[None], axis=-1)
+np.fill_diagonal(distances, np.inf)  # an image is not its own neighbour
 neighbour_accuracy = np.mean(labels[distances.argmin(axis=1)] == labels)
 print(f"nearest neighbour in code space has the same digit: {neighbour_accuracy:.2f} "
       f"(chance: about 0.10)")

@@ -223,8 +223,10 @@ class TransformerEncoder(Module):
         num_heads: attention heads per block; must divide d_model.
         d_ff: the hidden width of each block's feed-forward network.
         dropout: the dropout rate of every block.
-        activation, norm_first, eps: as for `TransformerBlock` (a layer given as `activation`
-            is copied, so that every block owns one).
+        activation: as for `TransformerBlock`; a layer given here is copied, so that every
+            block owns one.
+        norm_first: as for `TransformerBlock`.
+        eps: as for `TransformerBlock`.
         rng: the Generator for every block's weights and dropout masks.
         dtype: float64 (the default) or float32.
 
