@@ -14,7 +14,8 @@ import numpy as np
 import torch
 
 from benchmarks.cases.transformer import copy_block
-from benchmarks.harness import Case
+from benchmarks.harness import Case, Gemm
+from benchmarks.shapes import transformer_block
 from benchmarks.torch_bridge import assert_close, to_torch
 from nnfs.losses import SoftmaxCrossEntropy
 from nnfs.models import GPT, GPTConfig
@@ -57,6 +58,15 @@ class TorchGPT(torch.nn.Module):
         for block in self.blocks:
             x = block(x, src_mask=mask, is_causal=True)
         return self.norm(x) @ self.token_embedding.weight.T
+
+
+def gpt_gemms(config: GPTConfig = CONFIG, n: int = N) -> list[Gemm]:
+    """Every matrix product of one step: each block's, then the tied output layer's (logits,
+    the embedding's gradient, the final norm's input gradient)."""
+    c, rows = config, n * config.max_len
+    blocks = transformer_block(n, c.max_len, c.d_model, c.num_heads, c.d_ff) * c.num_layers
+    head = [(rows, c.d_model, c.vocab_size), (c.vocab_size, rows, c.d_model)]
+    return blocks + head + [(rows, c.vocab_size, c.d_model)]
 
 
 def copy_gpt(ours: GPT, ref: TorchGPT) -> None:
@@ -138,4 +148,4 @@ def cases(dtype: type = np.float32) -> list[Case]:
         f"GPT train step N{N} T{CONFIG.max_len} d{CONFIG.d_model} L{CONFIG.num_layers} "
         f"V{CONFIG.vocab_size}"
     )
-    return [Case(name, nnfs_step, torch_step, check, repeats=20)]
+    return [Case(name, nnfs_step, torch_step, check, gemms=gpt_gemms())]

@@ -335,12 +335,14 @@ plt.legend()
 plt.show()
 
 # %% [markdown]
-# The validation loss falls below the bigram table's within the run: the model predicts
-# each character better than any rule that looks only at the character before it. It
-# is still far from fluent (that takes hours of training of a larger model). Its
-# samples, each continuing the prompt "OTHELLO." at temperature 0.8, show the way
-# there: first random characters, then the shape of the text (short lines, speaker
-# names in capitals, spaces between word-length pieces), then the first real words.
+# In this run the validation loss falls below the bigram table's: the model predicts
+# each character better than any rule that looks only at the character before it. How
+# far 400 steps get depends on the seed, and the model is still far from fluent; the
+# [GPT page](gpt.md#training-on-shakespeare) gives the range over seeds and what longer
+# runs reach. Its samples, each continuing the prompt "OTHELLO." at temperature 0.8,
+# show the way: first random characters, then the shape of the text (short lines,
+# speaker names in capitals, spaces between word-length pieces), then the first real
+# words.
 
 # %%
 for step, text_sample in samples.items():
