@@ -475,6 +475,13 @@ def test_cached_attention_equals_a_causal_forward_over_the_whole_sequence(rng):
     np.testing.assert_allclose(cache.k[:, :, :T], mha.k, rtol=1e-14, atol=1e-15)
 
 
+def test_kv_cache_validates_its_sizes():
+    with pytest.raises(ValueError, match="KVCache: capacity expected an integer >= 1, got 0"):
+        KVCache(1, 2, 0, 4, np.float64)
+    with pytest.raises(TypeError, match="KVCache: N expected an integer, got 1.5"):
+        KVCache(1.5, 2, 4, 4, np.float64)
+
+
 def test_kv_cache_refuses_to_overflow_and_blocks_backward(rng):
     mha = _mha(rng)
     cache = KVCache(1, 3, 4, 4, np.float64)

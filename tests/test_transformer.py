@@ -253,12 +253,12 @@ def test_transformer_encoder_gradcheck_two_layers(rng):
 
 def test_transformer_encoder_passes_block_settings_and_copies_activation_layers(rng):
     shared = GELU("tanh")
-    encoder = TransformerEncoder(2, 8, 2, 16, activation=shared, norm_first=True, eps=1e-6, rng=rng)
+    encoder = TransformerEncoder(2, 4, 2, 6, activation=shared, norm_first=True, eps=1e-6, rng=rng)
     first, second = encoder.layers
     assert first.norm_first and second.norm_first and first.norm1.eps == 1e-6
     assert first.activation is not second.activation  # each block caches its own input
     assert first.activation.approximate == second.activation.approximate == "tanh"
-    x = rng.standard_normal((1, 3, 8))
+    x = rng.standard_normal((1, 3, 4))
     _assert_grads_ok(check_module(encoder, x, forward_kwargs={"mask": causal_mask(3)}))
     with pytest.raises(ValueError, match="TransformerEncoder: num_layers expected an integer >= 1"):
         TransformerEncoder(0, 8, 2, 16)

@@ -168,6 +168,9 @@ class KVCache:
     """
 
     def __init__(self, N: int, num_heads: int, capacity: int, d_k: int, dtype: type) -> None:
+        for name, value in (("N", N), ("num_heads", num_heads), ("capacity", capacity)):
+            check_int("KVCache", name, value)
+        check_int("KVCache", "d_k", d_k)
         self.k = np.empty((N, num_heads, capacity, d_k), dtype=dtype)
         self.v = np.empty_like(self.k)
         self.capacity, self.length = capacity, 0

@@ -230,9 +230,11 @@ class GPT(Module):
 
     def _generate(self, ids, max_new_tokens, temperature, top_k, rng, use_cache) -> np.ndarray:
         N, max_len = len(ids), self.config.max_len
+        out = ids.copy()
+        if max_new_tokens == 0:
+            return out
         cache = self.make_cache(N) if use_cache else None
         logits = self.forward_cached(ids, cache) if use_cache else self.forward(ids)
-        out = ids
         for step in range(max_new_tokens):
             next_ids = sample_next(logits[:, -1], temperature=temperature, top_k=top_k, rng=rng)
             out = np.concatenate([out, next_ids[:, None]], axis=1)  # (N, length + 1)
