@@ -96,7 +96,7 @@ X_test = np.random.default_rng(2).integers(0, V, size=(1000, T))
 loss_fn, optimizer = SoftmaxCrossEntropy(), Adam(params, lr=3e-3)
 losses, accuracies = [], []
 start = time.perf_counter()
-for step in range(1, 701):
+for step in range(1, 801):
     tokens = data_rng.integers(0, V, size=(64, T))  # fresh sequences at every step
     scores = predict_scores(tokens)
     targets = np.sort(tokens, axis=1).reshape(-1)
@@ -262,7 +262,7 @@ assert 2.4 < bigram_loss < 2.6
 # characters, weights tied between the embedding and the output layer. One training step
 # takes 16 random windows of 65 characters: the first 64 are the input, the last 64 (the
 # same window shifted by one) the targets, so every window trains 64 next-character
-# predictions at once. We sample from the model before training and twice during it.
+# predictions at once. We sample from the model before, during and after training.
 
 # %%
 CONTEXT, BATCH, STEPS = 64, 16, 350
