@@ -24,13 +24,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from nnfs.datasets import load_digits, load_shakespeare, make_shapes_segmentation
-from nnfs.layers import (
-    Dense,
-    Embedding,
-    LayerNorm,
-    PositionalEncoding,
-    TransformerEncoder,
-)
+from nnfs.layers import Dense, Embedding, LayerNorm
+from nnfs.layers import PositionalEncoding, TransformerEncoder
 from nnfs.layers.transformer import positional_encoding
 from nnfs.losses import SoftmaxCrossEntropy
 from nnfs.models import GPT, VAE, GPTConfig, UNet, VAELoss
