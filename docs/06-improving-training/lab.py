@@ -25,7 +25,17 @@ import functools
 import matplotlib.pyplot as plt
 import numpy as np
 
-from nnfs import BatchNorm1d, Dense, Dropout, Flatten, ReLU, Sequential, Sigmoid, Tanh, init
+from nnfs import (
+    BatchNorm1d,
+    Dense,
+    Dropout,
+    Flatten,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Tanh,
+    init,
+)
 from nnfs.augment import image_transform, random_rotation, random_shift
 from nnfs.datasets import load_mnist, make_spiral, train_test_split
 from nnfs.losses import SoftmaxCrossEntropy
@@ -55,7 +65,7 @@ INITS = {
 
 
 def layer_outputs(activation, initializer, depth=10, width=256, n=500, seed=0):
-    """The activations after each of `depth` Dense + activation layers, for random inputs."""
+    """The activations after each of `depth` Dense + activation layers."""
     rng = np.random.default_rng(seed)
     h = rng.standard_normal((n, width))
     outputs = []
@@ -78,7 +88,7 @@ for (act, name), outputs in results.items():
 
 
 def std_ratio(act, name):
-    """The factor by which each layer multiplies the spread, on average over layers 1-10."""
+    """The factor by which each layer multiplies the spread (geometric mean)."""
     outputs = results[(act, name)]
     return (outputs[-1].std() / outputs[0].std()) ** (1 / 9)
 
@@ -86,11 +96,18 @@ def std_ratio(act, name):
 small = [h.std() for h in results[("Tanh", "small normal (std 0.01)")]]
 orders = np.log10(small[0] / small[-1])
 saturated = np.mean(np.abs(results[("Tanh", "unit normal (std 1)")][-1]) > 0.99)
-print(f"tanh, small weights: {small[0]:.2g} -> {small[-1]:.2g}, "
-      f"{orders:.1f} orders of magnitude")
+print(
+    f"tanh, small weights: {small[0]:.2g} -> {small[-1]:.2g}, "
+    f"{orders:.1f} orders of magnitude"
+)
 print(f"tanh, unit weights: {saturated:.0%} of the units at layer 10 have |h| > 0.99")
-for act, name in [("Tanh", "small normal (std 0.01)"), ("ReLU", "small normal (std 0.01)"),
-                  ("ReLU", "unit normal (std 1)"), ("ReLU", "Xavier"), ("ReLU", "He")]:
+for act, name in [
+    ("Tanh", "small normal (std 0.01)"),
+    ("ReLU", "small normal (std 0.01)"),
+    ("ReLU", "unit normal (std 1)"),
+    ("ReLU", "Xavier"),
+    ("ReLU", "He"),
+]:
     print(f"{act:<5} {name:<24} factor per layer {std_ratio(act, name):.3f}")
 assert 7 <= orders < 8 and saturated > 0.8
 assert abs(std_ratio("Tanh", "small normal (std 0.01)") - 0.01 * np.sqrt(256)) < 0.01
@@ -110,10 +127,12 @@ for act in ("Tanh", "ReLU"):
     for row, name in enumerate(INITS):
         outputs = [results[(act, name)][layer - 1].ravel() for layer in SHOWN_LAYERS]
         if act == "Tanh":
-            value_range = (-1.0, 1.0)  # tanh lives in [-1, 1]: the same axis for every panel
+            # tanh lives in [-1, 1]: the same axis for every panel
+            value_range = (-1.0, 1.0)
         else:
-            # ReLU: show the positive half (the other half is exactly 0) on one axis per row,
-            # the range of the widest layer, so that a collapsing layer shows up as a spike.
+            # ReLU: show the positive half (the other half is exactly 0) on one axis
+            # per row, the range of the widest layer, so that a collapsing layer shows
+            # up as a spike.
             outputs = [h[h > 0] for h in outputs]
             value_range = (0.0, max(np.quantile(h, 0.995) for h in outputs))
         for col, (layer, h) in enumerate(zip(SHOWN_LAYERS, outputs)):
@@ -216,8 +235,10 @@ assert sigmoid_bn["loss"][-1] < 0.4
 assert np.max(np.diff(relu["loss"])) > 1.0 > 0.3 > np.max(np.diff(relu_bn["loss"]))
 assert np.mean(relu_bn["loss"]) < 0.5 * np.mean(relu["loss"])
 swing = np.max(np.abs(np.diff(sigmoid_bn["val_accuracy"])))
-print(f"largest change of the BatchNorm sigmoid's validation accuracy in one epoch: "
-      f"{swing:.2f}")
+print(
+    f"largest change of the BatchNorm sigmoid's validation accuracy in one epoch: "
+    f"{swing:.2f}"
+)
 assert swing > 0.1
 
 # %%
@@ -286,16 +307,36 @@ def mlp(seed, dropout=0.0):
     return Sequential(*layers)
 
 
-def train(seed, *, weight_decay=0.0, dropout=0.0, transform=None, cosine=False,
-          callbacks=(), epochs=EPOCHS):
-    """One run of `fit` on the 1,000 images; returns the trained model and its History."""
+def train(
+    seed,
+    *,
+    weight_decay=0.0,
+    dropout=0.0,
+    transform=None,
+    cosine=False,
+    callbacks=(),
+    epochs=EPOCHS,
+):
+    """One run of `fit` on the 1,000 images; returns the model and its History."""
     model = mlp(seed, dropout)
-    optimizer = SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=weight_decay)
+    optimizer = SGD(
+        model.parameters(), lr=0.05, momentum=0.9, weight_decay=weight_decay
+    )
     scheduler = CosineAnnealingLR(optimizer, T_max=epochs) if cosine else None
-    history = fit(model, SoftmaxCrossEntropy(), optimizer, X_train, y_train,
-                  epochs=epochs, batch_size=50, rng=np.random.default_rng(seed),
-                  validation=(X_val, y_val), callbacks=callbacks,
-                  scheduler=scheduler, transform=transform)
+    history = fit(
+        model,
+        SoftmaxCrossEntropy(),
+        optimizer,
+        X_train,
+        y_train,
+        epochs=epochs,
+        batch_size=50,
+        rng=np.random.default_rng(seed),
+        validation=(X_val, y_val),
+        callbacks=callbacks,
+        scheduler=scheduler,
+        transform=transform,
+    )
     return model, history
 
 
@@ -309,8 +350,10 @@ def summary(name, seed_runs):
         "last val_accuracy": [h["val_accuracy"][-1] for _, h in seed_runs],
     }
     shown = ", ".join(
-        f"{key} {min(v):2d}-{max(v):2d}" if key == "best epoch" else
-        f"{key} {min(v):.3f}-{max(v):.3f}" for key, v in numbers.items()
+        f"{key} {min(v):2d}-{max(v):2d}"
+        if key == "best epoch"
+        else f"{key} {min(v):.3f}-{max(v):.3f}"
+        for key, v in numbers.items()
     )
     print(f"{name:<18} {shown}")
 
@@ -335,8 +378,12 @@ def curves(name):
     return {k: np.array(v) for k, v in per_seed.items()}
 
 
-none, l2, drop = curves("no regularization"), curves("L2 (0.003)"), curves("dropout (0.5)")
-# Without regularization: memorized, and the validation loss climbs after an early minimum.
+none, l2, drop = (
+    curves("no regularization"),
+    curves("L2 (0.003)"),
+    curves("dropout (0.5)"),
+)
+# Without regularization: memorized, and the validation loss climbs after a minimum.
 assert np.all(none["accuracy"][:, -1] == 1.0) and np.all(none["loss"][:, -1] < 0.01)
 assert np.all(none["val_loss"].argmin(axis=1) < 10)
 assert np.all(none["val_loss"][:, -1] - none["val_loss"].min(axis=1) > 0.05)
@@ -360,17 +407,28 @@ def plot_runs(axes, name_curves, metric_pairs):
     for i, (name, c) in enumerate(name_curves.items()):
         for ax, (train_key, val_key) in zip(axes, metric_pairs):
             if train_key:
-                ax.plot(EPOCH_AXIS[: len(c[train_key][0])], c[train_key][0], "--",
-                        color=f"C{i}")
-            ax.plot(EPOCH_AXIS[: len(c[val_key][0])], c[val_key][0], color=f"C{i}",
-                    label=name)
+                ax.plot(
+                    EPOCH_AXIS[: len(c[train_key][0])],
+                    c[train_key][0],
+                    "--",
+                    color=f"C{i}",
+                )
+            ax.plot(
+                EPOCH_AXIS[: len(c[val_key][0])],
+                c[val_key][0],
+                color=f"C{i}",
+                label=name,
+            )
     for ax in axes:
         ax.set_xlabel("epoch")
 
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
-plot_runs(axes, {"no regularization": none, "L2 (0.003)": l2, "dropout (0.5)": drop},
-          [("loss", "val_loss"), ("accuracy", "val_accuracy")])
+plot_runs(
+    axes,
+    {"no regularization": none, "L2 (0.003)": l2, "dropout (0.5)": drop},
+    [("loss", "val_loss"), ("accuracy", "val_accuracy")],
+)
 axes[0].set(title="cross-entropy (dashed: training, solid: validation)", ylim=(0, 0.8))
 axes[1].set(title="accuracy (dashed: training, solid: validation)", ylim=(0.8, 1.005))
 axes[1].legend(fontsize=8)
@@ -435,18 +493,21 @@ for name in ("shifts", "shifts + cosine"):
     summary(name, runs[name])
 
 stopped = curves("early stopping")
-for (model, history), stopper, full in zip(runs["early stopping"], stoppers,
-                                           runs["no regularization"]):
+for (model, history), stopper, full in zip(
+    runs["early stopping"], stoppers, runs["no regularization"]
+):
     epochs_run = len(history)
     # the same seed gives the same run, bit for bit, until early stopping ends it ...
     assert history["val_loss"] == full[1]["val_loss"][:epochs_run]
     # ... and the model it returns is the best epoch's
     restored_loss, restored_acc = evaluate(model, SoftmaxCrossEntropy(), X_val, y_val)
     assert restored_loss == stopper.best == min(full[1]["val_loss"][:epochs_run])
-    print(f"stopped after epoch {epochs_run}, restored epoch {stopper.best_epoch + 1}: "
-          f"val_loss {restored_loss:.3f} (epoch 40 without stopping: "
-          f"{full[1]['val_loss'][-1]:.3f}), val_accuracy {restored_acc:.3f} "
-          f"(epoch 40: {full[1]['val_accuracy'][-1]:.3f})")
+    print(
+        f"stopped after epoch {epochs_run}, restored epoch {stopper.best_epoch + 1}: "
+        f"val_loss {restored_loss:.3f} (epoch 40 without stopping: "
+        f"{full[1]['val_loss'][-1]:.3f}), val_accuracy {restored_acc:.3f} "
+        f"(epoch 40: {full[1]['val_accuracy'][-1]:.3f})"
+    )
     assert epochs_run <= 15 and restored_loss < full[1]["val_loss"][-1] - 0.05
     assert abs(restored_acc - full[1]["val_accuracy"][-1]) < 0.015
 
@@ -455,24 +516,43 @@ gain = shifted["val_accuracy"][:, -1] - none["val_accuracy"][:, -1]
 print("accuracy gained by the shifts, per seed:", np.round(gain, 3))
 assert np.all(gain > 0.03)
 assert np.all(shifted["val_loss"].min(axis=1) < none["val_loss"].min(axis=1) - 0.15)
-assert np.all(shifted["loss"][:, -1] > 0.05)  # never memorized: each epoch shows new images
-last10 = {name: c["val_loss"][:, -10:].std(axis=1) for name, c in
-          (("constant", shifted), ("cosine", cosine))}
-print("std of the last ten validation losses: constant rate",
-      np.round(last10["constant"], 4), "cosine", np.round(last10["cosine"], 4))
+assert np.all(
+    shifted["loss"][:, -1] > 0.05
+)  # never memorized: each epoch shows new images
+last10 = {
+    name: c["val_loss"][:, -10:].std(axis=1)
+    for name, c in (("constant", shifted), ("cosine", cosine))
+}
+print(
+    "std of the last ten validation losses: constant rate",
+    np.round(last10["constant"], 4),
+    "cosine",
+    np.round(last10["cosine"], 4),
+)
 assert np.all(cosine["val_loss"][:, -1] < shifted["val_loss"][:, -1])
 assert np.all(last10["cosine"] < 0.5 * last10["constant"])
-assert np.allclose(cosine["lr"][0, [0, 20]], [0.05, 0.025]) and cosine["lr"][0, -1] < 1e-3
+assert (
+    np.allclose(cosine["lr"][0, [0, 20]], [0.05, 0.025]) and cosine["lr"][0, -1] < 1e-3
+)
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
 for ax, pair, title in [
-    (axes[0], {"no regularization": none, "early stopping": stopped},
-     "early stopping (restores the marked epoch)"),
-    (axes[1], {"no augmentation": none, "shifts of up to 2 pixels": shifted},
-     "data augmentation"),
-    (axes[2], {"shifts, constant rate": shifted, "shifts, cosine schedule": cosine},
-     "learning-rate schedule"),
+    (
+        axes[0],
+        {"no regularization": none, "early stopping": stopped},
+        "early stopping (restores the marked epoch)",
+    ),
+    (
+        axes[1],
+        {"no augmentation": none, "shifts of up to 2 pixels": shifted},
+        "data augmentation",
+    ),
+    (
+        axes[2],
+        {"shifts, constant rate": shifted, "shifts, cosine schedule": cosine},
+        "learning-rate schedule",
+    ),
 ]:
     plot_runs([ax], pair, [("loss", "val_loss")])
     ax.set(title=title, ylim=(0, 0.7), ylabel="cross-entropy")
@@ -514,20 +594,29 @@ plt.show()
 
 # %%
 mean_val_accuracy = {
-    name: np.mean([h["val_accuracy"][-1] if name != "early stopping" else
-                   h["val_accuracy"][st.best_epoch] for (_, h), st in
-                   zip(seed_runs, stoppers)])
+    name: np.mean(
+        [
+            h["val_accuracy"][-1]
+            if name != "early stopping"
+            else h["val_accuracy"][st.best_epoch]
+            for (_, h), st in zip(seed_runs, stoppers)
+        ]
+    )
     for name, seed_runs in runs.items()
 }
 for name, value in sorted(mean_val_accuracy.items(), key=lambda item: -item[1]):
     print(f"{name:<18} mean validation accuracy {value:.3f}")
 chosen = max(mean_val_accuracy, key=mean_val_accuracy.get)
 X_test, y_test = load_mnist(split="test", dtype=np.float32)
-test_accuracy = [evaluate(model, SoftmaxCrossEntropy(), X_test, y_test)[1]
-                 for model, _ in runs[chosen]]
+test_accuracy = [
+    evaluate(model, SoftmaxCrossEntropy(), X_test, y_test)[1]
+    for model, _ in runs[chosen]
+]
 val_accuracy = [h["val_accuracy"][-1] for _, h in runs[chosen]]
-print(f"chosen: {chosen}; on the {len(y_test)} test images: {np.round(test_accuracy, 3)} "
-      f"(validation {np.round(val_accuracy, 3)})")
+print(
+    f"chosen: {chosen}; on the {len(y_test)} test images: {np.round(test_accuracy, 3)} "
+    f"(validation {np.round(val_accuracy, 3)})"
+)
 assert chosen == "shifts + cosine"
 assert 0.92 <= min(test_accuracy) and max(test_accuracy) <= 0.96
 assert np.mean(test_accuracy) < np.mean(val_accuracy)
