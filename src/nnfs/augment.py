@@ -58,8 +58,8 @@ def crop(
 
     Args:
         x: images (N, C, H, W).
-        top, left: the window's upper-left corner, an int or (N,) ints, with
-            0 <= top <= H - h and 0 <= left <= W - w.
+        top: the window's first row, an int or (N,) ints in [0, H - h].
+        left: the window's first column, an int or (N,) ints in [0, W - w].
         size: h, or (h, w).
 
     Returns:
@@ -103,7 +103,8 @@ def translate(
 
     Args:
         x: images (N, C, H, W).
-        dy, dx: the shift, an int or (N,) ints.
+        dy: the shift down (negative: up), an int or (N,) ints.
+        dx: the shift right (negative: left), an int or (N,) ints.
         mode: "constant", "edge" or "reflect".
         fill: the value of the new pixels in mode "constant".
 
@@ -142,7 +143,8 @@ def random_shift(
         x: images (N, C, H, W).
         max_shift: the largest shift in pixels, 0 <= max_shift < min(H, W).
         rng: the Generator to draw the shifts from.
-        mode, fill: how to fill the uncovered pixels, as in `translate`.
+        mode: how to fill the uncovered pixels, as in `translate`.
+        fill: the value of the new pixels in mode "constant".
 
     Returns:
         (N, C, H, W), the dtype of x.
@@ -183,7 +185,8 @@ def random_crop(
         size: h, or (h, w), at most the padded size.
         padding: pixels added on every side first.
         rng: the Generator to draw the positions from.
-        mode, fill: how the padding is filled, as in `translate`.
+        mode: how the padding is filled, as in `translate`.
+        fill: the value of the padding in mode "constant".
 
     Returns:
         (N, C, h, w), the dtype of x.
