@@ -241,3 +241,28 @@ def test_augmentations_name_themselves_and_the_bad_argument():
         rotate(x, np.zeros(3))
     with pytest.raises(ValueError, match=r"random_rotation: max_degrees expected a value in"):
         random_rotation(x, 200.0, rng=rng)
+
+
+# ---------------------------------------------------------------- PyTorch parity
+
+
+@pytest.mark.parametrize("shape", [(3, 2, 9, 9), (2, 1, 7, 12)])
+def test_rotation_matches_torch_grid_sample(shape):
+    """Bilinear rotation about the centre equals affine_grid + grid_sample (zeros padding,
+    align_corners=True puts -1 and 1 on the centres of the corner pixels, as our c_y, c_x do)."""
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal(shape)
+    degrees = np.array([17.0, -33.0, 95.0])[: shape[0]]
+    theta = np.deg2rad(degrees)
+    c_y, c_x = (shape[2] - 1) / 2, (shape[3] - 1) / 2
+    # output (x, y) in normalized coordinates (x right, y down) -> input coordinates
+    affine = np.zeros((shape[0], 2, 3))
+    affine[:, 0, 0], affine[:, 0, 1] = np.cos(theta), -np.sin(theta) * c_y / c_x
+    affine[:, 1, 0], affine[:, 1, 1] = np.sin(theta) * c_x / c_y, np.cos(theta)
+    grid = torch.nn.functional.affine_grid(
+        torch.from_numpy(affine), list(shape), align_corners=True
+    )
+    expected = torch.nn.functional.grid_sample(
+        torch.from_numpy(x), grid, mode="bilinear", padding_mode="zeros", align_corners=True
+    ).numpy()
+    np.testing.assert_allclose(rotate(x, degrees), expected, atol=1e-12)
