@@ -576,3 +576,70 @@ def test_fit_checks_transform_validation_and_epochs():
         fit(net, loss_fn, opt, X, y[:3])
     with pytest.raises(TypeError, match="fit: epochs expected an integer"):
         fit(net, loss_fn, opt, X, y, epochs=2.5)
+
+
+def test_predict_restores_each_submodules_own_mode():
+    """An eval-mode child (a frozen BatchNorm) must stay in eval mode after predict."""
+    from nnfs import BatchNorm1d, Dense, Sequential
+    from nnfs.training import predict
+
+    rng = np.random.default_rng(0)
+    model = Sequential(Dense(3, 4, rng=rng), BatchNorm1d(4))
+    model[1].eval()
+    predict(model, rng.standard_normal((5, 3)))
+    assert model.training and model[0].training and not model[1].training
+    model.eval()
+    predict(model, rng.standard_normal((5, 3)))
+    assert not any(m.training for _, m in model.named_modules())
+
+
+def test_predict_refuses_a_list_and_an_empty_input():
+    from nnfs import Dense
+    from nnfs.training import predict
+
+    with pytest.raises(TypeError, match="predict: X expected a numpy.ndarray, got list"):
+        predict(Dense(2, 1), [[1.0, 2.0]])
+    with pytest.raises(ValueError, match="predict: X expected at least one sample"):
+        predict(Dense(2, 1), np.zeros((0, 2)))
+
+
+def test_a_child_put_in_eval_mode_at_train_begin_stays_there_through_fit():
+    """Validation (predict) restores each submodule's mode, and fit sets train() only once,
+    so a BatchNorm kept in eval mode by a callback keeps its running statistics."""
+    X_train, X_val, y_train, y_val = _spiral_problem()
+    model = _bn_model()
+
+    class FreezeBatchNorm(Callback):
+        def on_train_begin(self, model):
+            model[1].eval()
+
+        def on_epoch_end(self, epoch, history, model):
+            assert model.training and not model[1].training
+            return False
+
+    before = model[1].running_mean.copy()
+    fit(
+        model,
+        SoftmaxCrossEntropy(),
+        Adam(model.parameters(), lr=0.01),
+        X_train,
+        y_train,
+        epochs=3,
+        batch_size=15,
+        rng=np.random.default_rng(0),
+        validation=(X_val, y_val),
+        callbacks=[FreezeBatchNorm()],
+    )
+    assert np.array_equal(model[1].running_mean, before)
+    plain = _bn_model()
+    fit(
+        plain,
+        SoftmaxCrossEntropy(),
+        Adam(plain.parameters(), lr=0.01),
+        X_train,
+        y_train,
+        epochs=1,
+        batch_size=15,
+        rng=np.random.default_rng(0),
+    )
+    assert not np.array_equal(plain[1].running_mean, before)  # without it they move

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from nnfs.checks import check_choice, check_int, check_real
+from nnfs.checks import check_array, check_choice, check_int, check_nonempty, check_real
 from nnfs.core import Module
 from nnfs.losses import Loss
 from nnfs.optim import Optimizer
@@ -130,20 +130,32 @@ class History:
 
 
 def predict(model: Module, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-    """The model's outputs for X, computed in eval mode and in batches (restores the mode)."""
-    was_training = model.training
+    """The model's outputs for X (N, ...), computed in eval mode and in batches.
+
+    Afterwards every submodule is back in its own previous mode: a child that was in eval mode
+    (a frozen BatchNorm, say) stays there, even if the model around it was training.
+    """
+    check_array("predict", "X", X)
+    check_nonempty("predict", "X", X)
+    batch_size = check_int("predict", "batch_size", batch_size)
+    modes = [(module, module.training) for _, module in model.named_modules()]
     model.eval()
     try:
         outputs = [model(X[i : i + batch_size]) for i in range(0, len(X), batch_size)]
     finally:
-        model.train(was_training)
+        for module, mode in modes:
+            module.training = mode
     return np.concatenate(outputs)
 
 
 def evaluate(
     model: Module, loss_fn: Loss, X: np.ndarray, y: np.ndarray, batch_size: int = 1024
 ) -> tuple[float, float]:
-    """Mean loss and accuracy of `model` on (X, y) in eval mode (restores the previous mode)."""
+    """Mean loss and accuracy of `model` on (X, y) in eval mode (each submodule's mode is
+    restored afterwards, as in `predict`)."""
+    check_array("evaluate", "y", y)
+    if len(y) != len(X):
+        raise ValueError(f"evaluate: X has {len(X)} rows but y has {len(y)}")
     out = predict(model, X, batch_size)
     return loss_fn(out, y), accuracy(out, y)
 
@@ -172,7 +184,9 @@ def fit(
     After each epoch: step the scheduler, measure the validation set, call the callbacks.
 
     Args:
-        model: the module to train (put in training mode).
+        model: the module to train; `fit` calls `model.train()` once before the first epoch,
+            so an `on_train_begin` callback can put parts of it back in eval mode (a
+            BatchNorm whose running statistics should stay fixed, say).
         loss_fn: a loss with `forward(pred, target)` and `backward()`.
         optimizer: built on `model.parameters()`.
         X: training inputs (N, ...); y: training targets (N, ...).
@@ -203,9 +217,9 @@ def fit(
     _check_fit_arguments(X, y, validation, scheduler, transform, rng)
     transform_rng = rng.spawn(1)[0] if transform is not None else None
     history = History()
+    model.train()  # once: predict restores every submodule's own mode after validation
     _run_hooks(callbacks, "on_train_begin", model)
     for epoch in range(epochs):
-        model.train()
         totals, seen = dict.fromkeys(["loss", *metrics], 0.0), 0
         lr = optimizer.lr
         for xb, yb in batches(X, y, batch_size, rng):
