@@ -375,6 +375,8 @@ def test_early_stopping_checks_its_arguments_and_the_monitor():
         EarlyStopping(mode="lowest")
     with pytest.raises(ValueError, match=r"EarlyStopping: min_delta expected a value in"):
         EarlyStopping(min_delta=-0.1)
+    with pytest.raises(TypeError, match="EarlyStopping: monitor expected a History name"):
+        EarlyStopping(monitor=0)
     X, y = make_xor()
     net = NeuralNetwork([2, 4, 1], ["tanh", "sigmoid"], seed=0)
     with pytest.raises(ValueError, match="monitor 'val_loss' is not in the history"):

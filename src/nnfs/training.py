@@ -344,7 +344,8 @@ class EarlyStopping(Callback):
     epochs in a row without improvement training stops. With `restore_best`, the model gets back
     the parameters *and buffers* (BatchNorm's running statistics) of the best epoch, through
     `state_dict()` / `load_state_dict()`, when training ends, whether it stopped early or ran out
-    of epochs (Keras' `restore_best_weights` semantics). The optimizer's state is not restored.
+    of epochs (so the model `fit` returns is always the best one seen). The optimizer's state is
+    not restored.
 
     Args:
         monitor: the History name to watch, e.g. "val_loss" (needs `validation=` in `fit`).
@@ -367,6 +368,8 @@ class EarlyStopping(Callback):
         mode: str = "auto",
         restore_best: bool = True,
     ) -> None:
+        if not isinstance(monitor, str):
+            raise TypeError(f"EarlyStopping: monitor expected a History name, got {monitor!r}")
         self.monitor = monitor
         self.patience = check_int("EarlyStopping", "patience", patience, minimum=1)
         self.min_delta = check_real("EarlyStopping", "min_delta", min_delta, low=0.0)
