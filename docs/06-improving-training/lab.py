@@ -120,7 +120,8 @@ he_tanh = [h.std() for h in results[("Tanh", "He")]]
 assert np.all(np.diff(xavier_tanh) < 0) and xavier_tanh[-1] > 0.2  # shrinks, slowly
 assert abs(he_tanh[-1] - he_tanh[3]) < 0.03  # He: wider, and it stays put
 near_ends = {  # the fraction of tanh units beyond +-0.9 at layer 10
-    name: np.mean(np.abs(results[("Tanh", name)][-1]) > 0.9) for name in ("Xavier", "He")
+    name: np.mean(np.abs(results[("Tanh", name)][-1]) > 0.9)
+    for name in ("Xavier", "He")
 }
 relu_unit = results[("ReLU", "unit normal (std 1)")][-1].std()
 print(f"tanh, layer 10, |h| > 0.9: Xavier {near_ends['Xavier']:.1%}, "
