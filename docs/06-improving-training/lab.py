@@ -124,8 +124,10 @@ near_ends = {  # the fraction of tanh units beyond +-0.9 at layer 10
     for name in ("Xavier", "He")
 }
 relu_unit = results[("ReLU", "unit normal (std 1)")][-1].std()
-print(f"tanh, layer 10, |h| > 0.9: Xavier {near_ends['Xavier']:.1%}, "
-      f"He {near_ends['He']:.1%}")
+print(
+    f"tanh, layer 10, |h| > 0.9: Xavier {near_ends['Xavier']:.1%}, "
+    f"He {near_ends['He']:.1%}"
+)
 assert near_ends["Xavier"] < 0.01 < 0.05 < near_ends["He"] < 0.1
 assert 1e10 < relu_unit < 1e11
 
@@ -403,6 +405,7 @@ assert np.all(l2["val_loss"][:, -1] < none["val_loss"][:, -1] - 0.08)
 # Dropout: a lower minimum and a higher accuracy, but the loss still climbs afterwards.
 assert np.all(drop["val_loss"].min(axis=1) < none["val_loss"].min(axis=1) - 0.03)
 assert np.all(drop["val_accuracy"][:, -1] > none["val_accuracy"][:, -1] + 0.005)
+assert np.all(drop["val_accuracy"][:, -1] > l2["val_accuracy"][:, -1])
 assert np.all(drop["val_loss"][:, -1] - drop["val_loss"].min(axis=1) > 0.04)
 # None of the three moves the accuracy by more than a couple of points.
 assert np.all(np.abs(l2["val_accuracy"][:, -1] - none["val_accuracy"][:, -1]) < 0.015)
@@ -519,16 +522,27 @@ for (model, history), stopper, full in zip(
         f"(epoch 40: {full[1]['val_accuracy'][-1]:.3f})"
     )
     assert epochs_run <= 15 and restored_loss < full[1]["val_loss"][-1] - 0.05
-    assert abs(restored_acc - full[1]["val_accuracy"][-1]) < 0.015
+    last_acc = full[1]["val_accuracy"][-1]
+    assert last_acc - 0.015 < restored_acc <= last_acc
 
 shifted, cosine = curves("shifts"), curves("shifts + cosine")
 gain = shifted["val_accuracy"][:, -1] - none["val_accuracy"][:, -1]
 print("accuracy gained by the shifts, per seed:", np.round(gain, 3))
 assert np.all(gain > 0.03)
 assert np.all(shifted["val_loss"].min(axis=1) < none["val_loss"].min(axis=1) - 0.15)
-assert np.all(
-    shifted["loss"][:, -1] > 0.05
-)  # never memorized: each epoch shows new images
+# never memorized: each epoch shows new shifted images
+assert np.all(shifted["loss"][:, -1] > 0.05)
+gap = {
+    name: c["val_loss"][:, -1] - c["loss"][:, -1]
+    for name, c in (("none", none), ("shifts", shifted))
+}
+print(
+    "validation minus training loss at epoch 40: none",
+    np.round(gap["none"], 3),
+    "shifts",
+    np.round(gap["shifts"], 3),
+)
+assert np.all(gap["shifts"] < gap["none"] / 3)
 last10 = {
     name: c["val_loss"][:, -10:].std(axis=1)
     for name, c in (("constant", shifted), ("cosine", cosine))
@@ -580,15 +594,16 @@ plt.show()
 # **Early stopping** (left) runs the same epochs as the unregularized run, bit for bit, until
 # five epochs pass without a better validation loss; it stops by epoch 15 and returns the
 # network of the marked epoch, whose validation loss is at least 0.05 below that of epoch 40.
-# Its validation *accuracy* is within 1.5 points of epoch 40's (printed above; here slightly
-# lower): the loss rises because the network grows over-confident, while the number of digits
-# it gets right barely moves. So early stopping on the loss buys a better calibrated network for
-# at most 15 of the 40 epochs of training, not a more accurate one.
+# Its validation *accuracy* is within 1.5 points of epoch 40's (printed above), and slightly
+# lower in every seed: the loss rises because the network grows over-confident, while the
+# number of digits it gets right barely moves. So early stopping on the loss buys a better
+# calibrated network for at most 15 of the 40 epochs of training, not a more accurate one.
 #
 # **Augmentation** (middle) is the one change that moves the accuracy: more than 3 points in
 # every seed, with the lowest validation loss falling by more than 0.15. The training loss stays
 # above 0.05: a network that sees new shifted copies every epoch cannot memorize them, and the
-# gap between training and validation curves nearly closes.
+# gap between the validation and training loss at epoch 40 shrinks to less than a third of the
+# unregularized run's.
 #
 # **The cosine schedule** (right, the learning rate dotted) changes little early on, where the
 # rate is still close to 0.05; over the last epochs the steps become small, and the validation
