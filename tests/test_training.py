@@ -645,3 +645,41 @@ def test_a_child_put_in_eval_mode_at_train_begin_stays_there_through_fit():
         rng=np.random.default_rng(0),
     )
     assert not np.array_equal(plain[1].running_mean, before)  # without it they move
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda opt, lib: lib.StepLR(opt, step_size=3, gamma=0.5),
+        lambda opt, lib: lib.CosineAnnealingLR(opt, T_max=8, eta_min=0.01),
+        lambda opt, lib: lib.LinearLR(opt, start_factor=0.25, total_iters=4),
+    ],
+    ids=["StepLR", "CosineAnnealingLR", "LinearLR"],
+)
+def test_fit_records_the_rates_of_torchs_schedulers_epoch_by_epoch(make):
+    """fit steps a scheduler once per epoch, so History["lr"] is torch's per-epoch rate."""
+    torch = pytest.importorskip("torch")
+    import nnfs.optim
+
+    X, y, _, _ = make_linear(n=32, seed=0)
+    model = Dense(2, 1, rng=np.random.default_rng(0))
+    optimizer = SGD(model.parameters(), lr=0.2)
+    hist = fit(
+        model,
+        MSE(),
+        optimizer,
+        X,
+        y,
+        epochs=8,
+        batch_size=8,
+        metrics={},
+        scheduler=make(optimizer, nnfs.optim),
+    )
+    reference = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.2)
+    schedule = make(reference, torch.optim.lr_scheduler)
+    rates = []
+    for _ in range(8):
+        rates.append(reference.param_groups[0]["lr"])
+        reference.step()
+        schedule.step()
+    np.testing.assert_allclose(hist["lr"], rates, rtol=1e-12)
