@@ -25,17 +25,8 @@ import functools
 import matplotlib.pyplot as plt
 import numpy as np
 
-from nnfs import (
-    BatchNorm1d,
-    Dense,
-    Dropout,
-    Flatten,
-    ReLU,
-    Sequential,
-    Sigmoid,
-    Tanh,
-    init,
-)
+from nnfs import BatchNorm1d, Dense, Dropout, Flatten, ReLU, Sequential, Sigmoid, Tanh
+from nnfs import init
 from nnfs.augment import image_transform, random_rotation, random_shift
 from nnfs.datasets import load_mnist, make_spiral, train_test_split
 from nnfs.losses import SoftmaxCrossEntropy
