@@ -101,8 +101,8 @@ class VGG16(Module):
         self.names = list(LAYER_NAMES[: LAYER_NAMES.index(upto) + 1])
         self.layers: list[Module] = []
         in_channels = 3
-        for b, widths in enumerate(BLOCKS, start=1):
-            for i, out_channels in enumerate(widths, start=1):
+        for widths in BLOCKS:
+            for out_channels in widths:
                 conv = Conv2D(in_channels, out_channels, 3, padding=1, rng=rng, dtype=dtype)
                 self.layers += [conv, ReLU()]
                 in_channels = out_channels
@@ -209,7 +209,7 @@ class VGG16(Module):
         return np.ascontiguousarray(bgr.transpose(0, 3, 1, 2))  # (N, 3, H, W)
 
     def deprocess(self, x: np.ndarray) -> np.ndarray:
-        """The inverse of `preprocess`: (N, 3, H, W) -> RGB (N, H, W, 3) floats, clipped to 0..255."""
+        """Undo `preprocess`: (N, 3, H, W) -> RGB (N, H, W, 3) floats, clipped to 0..255."""
         check_shape("VGG16.deprocess", "x", x, (None, 3, None, None))
         rgb = x.transpose(0, 2, 3, 1) + np.asarray(MEAN_BGR, dtype=x.dtype)
         return np.clip(rgb[..., ::-1], 0.0, 255.0)
