@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from nnfs.checks import check_choice, check_int, check_real
 from nnfs.core import Parameter
+from nnfs.datasets._files import shipped_file
 from nnfs.optim import Adam
 from nnfs.pretrained.vgg import MEAN_BGR, VGG16
 
@@ -316,7 +316,8 @@ def load_example_image(name: str, size: int = 192) -> np.ndarray:
     check_int("load_example_image", "size", size, minimum=1)
     if 192 % size:
         raise ValueError(f"load_example_image: size expected a divisor of 192, got {size}")
-    with np.load(Path(__file__).parents[1] / "data" / "style-images.npz") as archive:
+    path = shipped_file("load_example_image", "style-images.npz")  # sha256-checked
+    with np.load(path, allow_pickle=False) as archive:
         image = archive[name].astype(np.float64)  # (192, 192, 3)
     k = 192 // size
     blocks = image.reshape(size, k, size, k, 3).mean(axis=(1, 3))
