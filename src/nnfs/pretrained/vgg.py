@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from nnfs.checks import check_array, check_floating, check_shape
-from nnfs.core import Module
+from nnfs.core import Module, Sequential
 from nnfs.layers.activation import ReLU
 from nnfs.layers.conv import Conv2D
 from nnfs.layers.pool import MaxPool2D
@@ -116,6 +116,27 @@ class VGG16(Module):
         """The layer called `name`, e.g. `vgg.layer("conv5_1")`."""
         self._check_names([name], LAYER_NAMES)
         return self.layers[self.index[name]]
+
+    def copy_layers(self, first: str, last: str) -> Sequential:
+        """A new, trainable Sequential of the layers `first` ... `last`, weights copied.
+
+        For fine-tuning part of the network (e.g. `copy_layers("conv5_1", "pool5")`, the last
+        block) while this VGG16 stays as it was.
+        """
+        self._check_names([first, last], self.names)
+        start, stop = self.index[first], self.index[last] + 1
+        if start >= stop:
+            raise ValueError(f"VGG16: copy_layers expected {first!r} before {last!r}")
+        copies: list[Module] = []
+        for layer in self.layers[start:stop]:
+            if isinstance(layer, Conv2D):
+                conv = Conv2D(layer.in_channels, layer.out_channels, 3, padding=1,
+                              init="zeros", dtype=self.dtype)  # fmt: skip
+                conv.W.data[...], conv.b.data[...] = layer.W.data, layer.b.data
+                copies.append(conv)
+            else:
+                copies.append(type(layer)() if isinstance(layer, ReLU) else MaxPool2D(2, 2))
+        return Sequential(*copies)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x (N, 3, H, W) -> the output of the last layer."""
