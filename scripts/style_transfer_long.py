@@ -21,7 +21,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 
 from nnfs import pretrained  # noqa: E402
 from nnfs.apps.style_transfer import load_example_image, stylize  # noqa: E402
