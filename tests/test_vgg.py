@@ -304,3 +304,20 @@ def test_load_rejects_a_file_laid_out_differently(tmp_path):
 def test_feature_names_are_the_relu_and_pool_outputs():
     assert len(FEATURE_NAMES) == 13 + 5
     assert "relu4_2" in FEATURE_NAMES and "conv4_2" not in FEATURE_NAMES
+
+
+def test_copy_layers_makes_a_trainable_copy_that_computes_the_same(vgg):
+    block5 = vgg.copy_layers("conv5_1", "pool5")
+    assert len(block5) == 7 and not any(p.frozen for p in block5.parameters())
+    x = np.random.default_rng(0).standard_normal((1, 512, 4, 4)).astype(np.float32)
+    np.testing.assert_array_equal(block5(x), _run(vgg, "conv5_1", "pool5", x))
+    block5.layers[0].W.data[...] = 0  # the copy does not share memory with the original
+    assert vgg.layer("conv5_1").W.data.any()
+    with pytest.raises(ValueError, match="VGG16: copy_layers expected 'pool5' before 'conv5_1'"):
+        vgg.copy_layers("pool5", "conv5_1")
+
+
+def _run(net, first, last, x):
+    for layer in net.layers[net.index[first] : net.index[last] + 1]:
+        x = layer(x)
+    return x
