@@ -248,8 +248,9 @@ assert (results[:, 2] > results[:, 0] + 0.05).all()  # and beats the frozen feat
 # more than 5 points, frozen or with its last block fine-tuned; fine-tuning block 5 moves the
 # accuracy by less than 5 points either way (the cell prints both ranges). These weights were
 # tuned to find edges in photographs, and a 32x32 grey garment is smaller than what a single
-# pool5 unit sees: the distance between the tasks is large. The page [Transfer learning](transfer-learning.md)
-# quotes a longer run (5 seeds, 50 to 1,000 labels, 3,000 test images) and discusses why.
+# pool5 unit sees: the distance between the tasks is large. The page
+# [Transfer learning](transfer-learning.md) quotes a longer run (5 seeds, 50 to 1,000
+# labels, 3,000 test images) and discusses why.
 
 # %% [markdown]
 # ## Part 3: style transfer with VGG16
