@@ -271,3 +271,29 @@ def test_embedding_backward_uses_the_indices_of_its_forward(rng):
     idx[:] = 0  # the caller reuses its buffer before backward
     emb.backward(np.ones((3, 2)))
     np.testing.assert_array_equal(emb.W.grad[:, 0], [0, 2, 0, 0, 1])
+
+
+# ---------------------------------------------------------------- LSTM gate activations
+
+
+def test_gate_activations_reproduce_the_cell_equations(rng):
+    layer = make(LSTM, rng)
+    x = rng.standard_normal((N, T, D))
+    y = layer(x)
+    for k in range(L):
+        gates = layer.gate_activations(k)
+        assert set(gates) == {"i", "f", "g", "o", "c"}
+        assert all(v.shape == (N, T, H) for v in gates.values())
+        i, f, g, o, c = (gates[name] for name in "ifgoc")
+        assert np.all((0 < i) & (i < 1) & (0 < f) & (f < 1) & (0 < o) & (o < 1))
+        c_prev = np.concatenate([np.zeros((N, 1, H)), c[:, :-1]], axis=1)
+        np.testing.assert_allclose(c, f * c_prev + i * g, atol=1e-12)
+        h = o * np.tanh(c)
+        np.testing.assert_allclose(c[:, -1], layer.c_n[k], atol=1e-12)
+        if k == L - 1:
+            np.testing.assert_allclose(h, y, atol=1e-12)
+    np.testing.assert_array_equal(layer.gate_activations()["c"], layer.gate_activations(L - 1)["c"])
+    with pytest.raises(ValueError, match="LSTM.gate_activations: layer expected an index below 2"):
+        layer.gate_activations(2)
+    with pytest.raises(RuntimeError, match="call forward first"):
+        LSTM(D, H, rng=rng).gate_activations()

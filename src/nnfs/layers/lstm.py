@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from nnfs.checks import check_real
+from nnfs.checks import check_int, check_real, require_forward
 from nnfs.layers.recurrent import Recurrent, RecurrentCell, State, sigmoid
 
 
@@ -170,6 +170,31 @@ class LSTM(Recurrent):
         return dx
 
     # --8<-- [end:lstm]
+
+    # --8<-- [start:gate_activations]
+    def gate_activations(self, layer: int = -1) -> dict[str, np.ndarray]:
+        """What one layer's gates did in the last forward pass, step by step.
+
+        Returns a dict of (N, T, H) arrays: "i", "f", "g", "o" (the gate values after their
+        sigmoid or tanh) and "c" (the cell state c_t after each step), read from the caches
+        that the backward pass uses.
+        """
+        require_forward(self, "outputs")
+        check_int("LSTM.gate_activations", "layer", layer, minimum=-self.num_layers)
+        if layer >= self.num_layers:
+            raise ValueError(
+                f"LSTM.gate_activations: layer expected an index below {self.num_layers}, "
+                f"got {layer}"
+            )
+        step_caches = self._cache[layer][2]  # per step: (i, f, g, o, c_prev, tanh_c)
+        found = {}
+        for k, name in enumerate("ifgo"):
+            found[name] = np.stack([cache[k] for cache in step_caches], axis=1)
+        c_prev = np.stack([cache[4] for cache in step_caches], axis=1)  # c_0 .. c_{T-1}
+        found["c"] = np.concatenate([c_prev[:, 1:], self.c_n[layer][:, None]], axis=1)
+        return found
+
+    # --8<-- [end:gate_activations]
 
     def __repr__(self) -> str:
         return (
