@@ -17,10 +17,11 @@ after the backward loop with one large matrix product each.
 **Two layouts.** The parameters keep PyTorch's fused layout (transposed): `W_x (D, G*H)`, gate k
 in columns k*H:(k+1)*H. The forward step works *gate-major*: it views the weights as G blocks
 (`gate_blocks`, a reshape and a transpose, no copy), so its pre-activations come out as
-`a (G, N, H)` and gate k is `a[k]`, one contiguous (N, H) array. NumPy's elementwise operations
-on contiguous arrays are several times faster than on column slices `a[:, k*H:(k+1)*H]`, and a
-cell does about twenty of them per step. The backward step puts the gate gradients back side by
-side, `(N, G*H)`, the layout in which each parameter gradient is a single matrix product.
+`a (G, N, H)` and gate k is `a[k]`, one contiguous (N, H) array. NumPy's elementwise
+operations run faster on contiguous arrays than on column slices `a[:, k*H:(k+1)*H]` (one long
+loop instead of N short ones), and a cell does about twenty of them per step. The backward step
+puts the gate gradients back side by side, `(N, G*H)`, the layout in which each parameter
+gradient is a single matrix product.
 
 The concrete cells and layers live in `rnn.py`, `lstm.py` and `gru.py`; RNN and GRU, whose
 state is a single array, share the public wrappers `SingleStateCell` and `SingleStateRecurrent`.
@@ -136,9 +137,9 @@ class RecurrentCell(Module):
     def hidden_backward(self, d_gh: np.ndarray) -> np.ndarray:
         """dL/dh = d_gh @ W_h^T, computed block by block as in `step`. (N, G*H) -> (N, H).
 
-        A product with a transposed view is ~2x slower in OpenBLAS than with a contiguous
-        matrix, so the first backward step after a forward pass copies the blocks of W_h^T
-        once; the next forward pass drops the copy (the weights may have changed by then).
+        OpenBLAS takes a slower path for a product with a transposed view than with a
+        contiguous matrix, so the first backward step after a forward pass copies the blocks of
+        W_h^T once; the next forward pass drops the copy (the weights may have changed by then).
         """
         if self._W_h_T is None:
             self._W_h_T = np.ascontiguousarray(self.gate_blocks(self.W_h.data).transpose(0, 2, 1))
