@@ -82,7 +82,7 @@ class LSTMCell(RecurrentCell):
         In training mode each call pushes a cache; `backward` pops them in reverse order.
         """
         if state is not None:
-            state = check_pair(type(self).__name__, "state", state, "(h, c)")
+            state = _check_pair(type(self).__name__, "state", state, "(h, c)")
         h_new, c_new = self._forward_step(x, state)
         return h_new, c_new
 
@@ -90,7 +90,7 @@ class LSTMCell(RecurrentCell):
         self, grad_out: tuple[np.ndarray, np.ndarray]
     ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
         """grad_out = (dL/dh', dL/dc') -> (dL/dx (N, D), (dL/dh, dL/dc) each (N, H))."""
-        grad_out = check_pair(type(self).__name__, "grad_out", grad_out, "(dL/dh', dL/dc')")
+        grad_out = _check_pair(type(self).__name__, "grad_out", grad_out, "(dL/dh', dL/dc')")
         dx, (dh, dc) = self._backward_step(grad_out)
         return dx, (dh, dc)
 
@@ -98,7 +98,7 @@ class LSTMCell(RecurrentCell):
         return f"LSTMCell({self.input_size}, {self.hidden_size}, forget_bias={self.forget_bias})"
 
 
-def check_pair(owner: str, name: str, value: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
+def _check_pair(owner: str, name: str, value: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
     """The LSTM's state and its gradient are pairs: a tuple or list of two arrays."""
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         got = type(value).__name__
@@ -149,7 +149,7 @@ class LSTM(Recurrent):
         self, x: np.ndarray, state: tuple[np.ndarray, np.ndarray] | None = None
     ) -> np.ndarray:
         if state is not None:
-            state = check_pair("LSTM", "state", state, "(h0, c0)")
+            state = _check_pair("LSTM", "state", state, "(h0, c0)")
         initial = self._check_inputs(x, state)
         self.h_n, self.c_n = self._forward_states(x, initial)
         return self.outputs
@@ -164,7 +164,7 @@ class LSTM(Recurrent):
         The gradients of the initial state are kept as `grad_h0`, `grad_c0` (L, N, H).
         """
         if grad_state is not None:
-            grad_state = check_pair("LSTM", "grad_state", grad_state, "(dL/dh_n, dL/dc_n)")
+            grad_state = _check_pair("LSTM", "grad_state", grad_state, "(dL/dh_n, dL/dc_n)")
         dx = self._backward_states(grad_out, grad_state)
         self.grad_h0, self.grad_c0 = self._grad_initial
         return dx
