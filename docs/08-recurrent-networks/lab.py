@@ -263,10 +263,11 @@ assert real_words[0.5, None] > real_words[1.0, None] > real_words[1.5, None]
 assert real_words[1.0, 5] > real_words[1.0, None] + 0.1
 
 # %% [markdown]
-# Greedy decoding settles into a loop within a few words, a cycle of a few characters. At
-# temperature 0.5 the text is made of real words but repetitive; at 1.0 it is inventive in
-# spelling, and at 1.5 it falls apart. Top-5 at temperature 1 keeps the variety of sampling
-# while cutting the long tail of unlikely characters, and keeps far more real words.
+# Greedy decoding settles into a loop within the first words, a cycle of a few characters
+# (its period is printed). At temperature 0.5 most words are real, but the text leans on the
+# commonest ones; at 1.0 it is inventive in spelling, and at 1.5 it falls apart. Top-5 at
+# temperature 1 keeps the variety of sampling while cutting the long tail of unlikely
+# characters, and keeps far more real words than plain sampling at the same temperature.
 #
 # ## Exposure bias
 #
@@ -363,10 +364,21 @@ print(
     f"{mean_f[~boundary].mean():.3f} inside words"
 )
 assert abs(r[speaker_unit]) > 0.4
+first = passage.index("SEYTON.")
+shown = slice(first, first + 90)  # the characters plotted below
+names = [
+    (first + a, first + b)
+    for a, b in (m.span() for m in re.finditer(r"SEYTON\.|MACBETH\.", passage[shown]))
+]
+memory = np.tanh(gates["c"][:, speaker_unit]) * np.sign(r[speaker_unit])
+print(
+    "inside the names plotted below, sign(r) tanh(c) stays above",
+    f"{min(memory[a:b].min() for a, b in names):.2f}",
+)
+assert len(names) >= 2 and all(memory[a:b].min() > 0.8 for a, b in names)
 assert mean_f[boundary].mean() < mean_f[~boundary].mean() - 0.03
 
 # %%
-shown = slice(passage.index("SEYTON."), passage.index("SEYTON.") + 90)
 chars = ["⏎" if ch == "\n" else ch for ch in passage[shown]]
 units = np.argsort(-gates["c"].var(axis=0))[:12]  # the 12 most active memories
 fig, axes = plt.subplots(
@@ -399,8 +411,9 @@ plt.show()
 # switches that change from character to character, and on average the forget gates are lower
 # at spaces and line ends than inside words (the printout above): the cells let go of part of
 # their memory between words. The bottom panel is the memory of the unit whose cell state best
-# follows whether the model is inside a speaker's name: it sits at −1 through "SEYTON." and
-# "MACBETH." and swings with the words of the lines between them. Nobody told the model what a
+# follows whether the model is inside a speaker's name: it sits at one end of its range
+# through "SEYTON." and "MACBETH." (printed above) and swings with the words of the lines
+# between them. Nobody told the model what a
 # speaker is; predicting the next character was enough to need one.
 #
 # ## A memory across a delay
