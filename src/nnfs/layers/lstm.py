@@ -47,18 +47,23 @@ class LSTMCell(RecurrentCell):
 
     def step(self, gx: np.ndarray, state: State) -> tuple[State, tuple]:
         h, c = state
-        a = gx + h @ self.gate_blocks(self.W_h.data)  # (4, N, H): a_i, a_f, a_g, a_o
-        i, f = sigmoid(a[:2])  # blocks 0 and 1 are adjacent: one call for both
-        g = np.tanh(a[2])
-        o = sigmoid(a[3])
+        gates = h @ self.gate_blocks(self.W_h.data)  # (4, N, H): a_i, a_f, a_g, a_o
+        gates += gx
+        # Each activation overwrites its own pre-activation: the backward pass needs only the
+        # gate values, and one array for all four saves memory traffic.
+        sigmoid(gates[:2], out=gates[:2])  # i and f: blocks 0 and 1 are adjacent
+        np.tanh(gates[2], out=gates[2])  # g
+        sigmoid(gates[3], out=gates[3])  # o
+        i, f, g, o = gates
         c_new = f * c + i * g  # the memory: a gated sum, no squashing (the error carousel)
         tanh_c = np.tanh(c_new)
         h_new = o * tanh_c
-        return (h_new, c_new), (i, f, g, o, c, tanh_c)
+        return (h_new, c_new), (gates, c, tanh_c)
 
     def step_backward(self, d_state: State, cache: tuple) -> tuple[np.ndarray, np.ndarray, State]:
         dh, dc_next = d_state
-        i, f, g, o, c, tanh_c = cache
+        gates, c, tanh_c = cache
+        i, f, g, o = gates
         # c' reaches the loss through h' = o tanh(c') and through the next step's f * c'.
         dc = dc_next + dh * o * (1 - tanh_c * tanh_c)
         d_a = np.concatenate(  # the four blocks side by side, (N, 4H), as in W_x and W_h
@@ -186,11 +191,10 @@ class LSTM(Recurrent):
                 f"LSTM.gate_activations: layer expected an index below {self.num_layers}, "
                 f"got {layer}"
             )
-        step_caches = self._cache[layer][2]  # per step: (i, f, g, o, c_prev, tanh_c)
-        found = {}
-        for k, name in enumerate("ifgo"):
-            found[name] = np.stack([cache[k] for cache in step_caches], axis=1)
-        c_prev = np.stack([cache[4] for cache in step_caches], axis=1)  # c_0 .. c_{T-1}
+        step_caches = self._cache[layer][2]  # per step: (gates (4, N, H), c_prev, tanh_c)
+        gates = np.stack([cache[0] for cache in step_caches], axis=2)  # (4, N, T, H)
+        found = dict(zip("ifgo", gates, strict=True))
+        c_prev = np.stack([cache[1] for cache in step_caches], axis=1)  # c_0 .. c_{T-1}
         found["c"] = np.concatenate([c_prev[:, 1:], self.c_n[layer][:, None]], axis=1)
         return found
 
