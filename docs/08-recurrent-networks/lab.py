@@ -233,8 +233,8 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# With a reset, the first characters of every window are predicted from little or no context,
-# and it shows at the start of the window on the right; by position 17 the two models are
+# With a reset, the first predictions of every window rest on one or a few characters of
+# context, and it shows at the start of the window on the right; by position 17 the two models are
 # close. With a carried state every position has the whole play behind it, and the curve is
 # flat. Over three seeds (`scripts/ch08_longer_runs.py tbptt`, see "Longer runs" below) the
 # validation perplexity was 6.92–7.21 carried against 7.44–7.61 reset, the carried model
