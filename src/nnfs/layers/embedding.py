@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnfs.checks import check_array, check_int, check_rng, check_same_shape, require_forward
+from nnfs.checks import (
+    check_array,
+    check_float_dtype,
+    check_int,
+    check_rng,
+    check_same_shape,
+    require_forward,
+)
 from nnfs.core import Module, Parameter
-from nnfs.layers.recurrent import check_float_dtype
 
 
 # --8<-- [start:embedding]

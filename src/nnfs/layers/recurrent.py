@@ -33,7 +33,14 @@ from typing import Any
 
 import numpy as np
 
-from nnfs.checks import check_floating, check_int, check_rng, check_shape, require_forward
+from nnfs.checks import (
+    check_float_dtype,
+    check_floating,
+    check_int,
+    check_rng,
+    check_shape,
+    require_forward,
+)
 from nnfs.core import Module, Parameter
 
 State = tuple[np.ndarray, ...]  # (h,) for RNN and GRU, (h, c) for LSTM
@@ -45,17 +52,6 @@ def uniform_init(
     """U(-1/sqrt(H), 1/sqrt(H)), PyTorch's default for recurrent weights, C-contiguous."""
     bound = 1.0 / float(np.sqrt(hidden_size))
     return np.ascontiguousarray(rng.uniform(-bound, bound, size=shape).astype(dtype))
-
-
-def check_float_dtype(owner: str, dtype: Any) -> np.dtype:
-    """`dtype` as a NumPy floating dtype, else a TypeError naming the layer."""
-    try:
-        resolved = np.dtype(dtype)
-    except TypeError:
-        resolved = None
-    if resolved is None or not np.issubdtype(resolved, np.floating):
-        raise TypeError(f"{owner}: dtype expected a floating-point dtype, got {dtype!r}")
-    return resolved
 
 
 # --8<-- [start:sigmoid]
