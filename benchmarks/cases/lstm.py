@@ -1,9 +1,14 @@
 """LSTM over a sequence, forward + backward through time, nnfs vs PyTorch.
 
-Shapes of issue 5: batch 32, T 50, D 64, H 128, one layer, float32. The torch side is
-`nn.LSTM(batch_first=True)` with our weights copied in (torch stores `weight_ih_l0` as (4H, D),
-our `W_x` transposed, with the same gate order i, f, g, o; its two biases add up to our `b`).
-Both back-propagate the same fixed upstream gradient into the weights and the input.
+Batch 32, T 50, D 64, H 128, one layer, float32. The torch side is `nn.LSTM(batch_first=True)`
+with our weights copied in (torch stores `weight_ih_l0` as (4H, D), our `W_x` transposed, with
+the same gate order i, f, g, o; its two biases add up to our `b`). Both back-propagate the same
+fixed upstream gradient into the weights and the input (torch's input requires grad, so both
+sides compute dL/dx).
+
+`GEMM_SHAPES` lists the matrix products of one forward + backward in the fused layout, as
+(m, k, n, count): the shapes on which to measure the BLAS floor (numpy sgemm time over torch
+sgemm time) for this workload.
 """
 
 from __future__ import annotations
@@ -16,6 +21,14 @@ from benchmarks.torch_bridge import assert_close, to_torch
 from nnfs.layers.lstm import LSTM
 
 N, T, D, H = 32, 50, 64, 128
+GEMM_SHAPES = [
+    (T * N, D, 4 * H, 1),  # input projection of all steps: x W_x
+    (N, H, 4 * H, T),  # one step: h W_h
+    (N, 4 * H, H, T),  # one step back: dL/da W_h^T
+    (D, T * N, 4 * H, 1),  # dL/dW_x = x^T dL/da
+    (H, T * N, 4 * H, 1),  # dL/dW_h = h^T dL/da
+    (T * N, 4 * H, D, 1),  # dL/dx = dL/da W_x^T
+]
 
 
 def copy_lstm(ours: LSTM, ref: torch.nn.LSTM) -> None:
