@@ -6,9 +6,8 @@ the same gate order i, f, g, o; its two biases add up to our `b`). Both back-pro
 fixed upstream gradient into the weights and the input (torch's input requires grad, so both
 sides compute dL/dx).
 
-`GEMM_SHAPES` lists the matrix products of one forward + backward in the fused layout, as
-(m, k, n, count): the shapes on which to measure the BLAS floor (numpy sgemm time over torch
-sgemm time) for this workload.
+The matrix products of one forward + backward, on which the harness measures this workload's
+BLAS floor, are listed in `benchmarks/shapes.py` (`lstm`).
 """
 
 from __future__ import annotations
@@ -21,14 +20,6 @@ from benchmarks.torch_bridge import assert_close, to_torch
 from nnfs.layers.lstm import LSTM
 
 N, T, D, H = 32, 50, 64, 128
-GEMM_SHAPES = [
-    (T * N, D, 4 * H, 1),  # input projection of all steps: x W_x
-    (N, H, 4 * H, T),  # one step: h W_h
-    (N, 4 * H, H, T),  # one step back: dL/da W_h^T
-    (D, T * N, 4 * H, 1),  # dL/dW_x = x^T dL/da
-    (H, T * N, 4 * H, 1),  # dL/dW_h = h^T dL/da
-    (T * N, 4 * H, D, 1),  # dL/dx = dL/da W_x^T
-]
 
 
 def copy_lstm(ours: LSTM, ref: torch.nn.LSTM) -> None:
