@@ -232,9 +232,11 @@ plt.show()
 index = np.argmin(abs(gaps - 40))
 separate_loss, separate_grad = map(np.array, results["separate"])
 fused_loss, fused_grad = map(np.array, results["fused"])
-print(f"g = 40: separate loss {separate_loss[index]:.2f}, gradient "
-      f"{separate_grad[index]:.1e}; fused loss {fused_loss[index]:.2f}, "
-      f"gradient {fused_grad[index]:.1e}")
+print(
+    f"g = 40: separate loss {separate_loss[index]:.2f}, gradient "
+    f"{separate_grad[index]:.1e}; fused loss {fused_loss[index]:.2f}, "
+    f"gradient {fused_grad[index]:.1e}"
+)
 below = gaps <= 27
 assert np.allclose(separate_loss[below], fused_loss[below], rtol=1e-6)
 assert np.isclose(separate_loss.max(), -np.log(1e-12))  # frozen at the clipping margin

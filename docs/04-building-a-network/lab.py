@@ -121,8 +121,10 @@ other_seeds = [train([2, 64, 3], ["relu", None], lr=0.02, seed=s) for s in (1, 2
 seed_acc = [final["hidden layer: 2-64-3, ReLU"][1]]
 seed_acc += [accuracy(m(X), y) for m, _ in other_seeds]
 seed_loss = [final["hidden layer: 2-64-3, ReLU"][0]] + [ls[-1] for _, ls in other_seeds]
-print(f"network, seeds 0-2: accuracy {min(seed_acc):.3f} to {max(seed_acc):.3f}, "
-      f"loss {min(seed_loss):.3f} to {max(seed_loss):.3f}")
+print(
+    f"network, seeds 0-2: accuracy {min(seed_acc):.3f} to {max(seed_acc):.3f}, "
+    f"loss {min(seed_loss):.3f} to {max(seed_loss):.3f}"
+)
 
 fig, ax = plt.subplots(figsize=(7, 4))
 for name, (_, losses) in models.items():
