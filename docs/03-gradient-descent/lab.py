@@ -305,6 +305,7 @@ plt.show()
 # running it for 300 epochs (300 steps) brings it to the same loss.
 
 # %%
+assert losses[1][0] < losses[10][0] < losses[200][0]  # per epoch, small batches lead
 assert 0.009 < losses[10][-1] < losses[1][-1] < 0.012 < 0.1 < losses[200][-1]
 assert abs(full_batch_300 - losses[10][-1]) < 0.001
 
