@@ -133,3 +133,25 @@ def test_autograd_skips_the_input_gradient_product_when_the_input_needs_none():
     dense.needs_input_grad = False
     dense(np.ones((3, 8)))
     assert dense.backward(np.ones((3, 4))) is None
+
+
+def test_a_second_scheduler_restarts_from_initial_lr_here_and_continues_in_torch():
+    # schedules.md, "Several schedulers, one base rate": the one place where the two differ.
+    from nnfs.optim import CosineAnnealingLR, StepLR
+
+    sched = torch.optim.lr_scheduler
+    opt_t = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    first_t = sched.StepLR(opt_t, 1, 0.5)
+    opt = SGD([Parameter(np.zeros(1))], lr=1.0)
+    first = StepLR(opt, 1, 0.5)
+    for _ in range(3):
+        opt_t.step()
+        first_t.step()
+        opt.step()
+        first.step()
+    assert opt.lr == opt_t.param_groups[0]["lr"] == 0.125
+    second_t = sched.CosineAnnealingLR(opt_t, 10)
+    second = CosineAnnealingLR(opt, 10)
+    assert second_t.base_lrs == [1.0] and second.base_lr == 1.0  # the same base rate
+    assert opt_t.param_groups[0]["lr"] == 0.125  # torch carries on from the current rate
+    assert opt.lr == 1.0  # nnfs sets the rate of the new scheduler's step 0
