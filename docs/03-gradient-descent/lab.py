@@ -171,6 +171,10 @@ plt.show()
 # %%
 quad, rosen = final["quadratic"], final["Rosenbrock"]
 assert quad["Nesterov"] < quad["momentum"] / 100 < quad["gradient descent"] / 100
+first = np.abs(paths["quadratic"]["RMSProp"][1] - paths["quadratic"]["RMSProp"][0])
+assert np.isclose(first[0], first[1])  # RMSProp's first step: the diagonal
+adam_x = paths["quadratic"]["Adam"][:, 0]
+assert np.sum(np.diff(np.sign(adam_x)) != 0) >= 3  # Adam crosses x = 0 again and again
 assert rosen["Adam"] < 1e-8 < min(v for k, v in rosen.items() if k != "Adam")
 
 # %% [markdown]
@@ -301,6 +305,7 @@ plt.show()
 # running it for 300 epochs (300 steps) brings it to the same loss.
 
 # %%
+assert losses[1][0] < losses[10][0] < losses[200][0]  # per epoch, small batches lead
 assert 0.009 < losses[10][-1] < losses[1][-1] < 0.012 < 0.1 < losses[200][-1]
 assert abs(full_batch_300 - losses[10][-1]) < 0.001
 
@@ -389,8 +394,9 @@ plt.show()
 # In training loss the ranking is the same for all three seeds: the two momentum methods
 # lowest and hard to tell apart (with noisy mini-batch gradients the look-ahead changes
 # little), then RMSProp, then Adam, and plain SGD last, at a fifth of the momentum
-# methods' effective step ($\eta/(1-\mu) = 0.5$ against 0.1). Test accuracy follows the
-# same order, with the ranges of neighbours touching. RMSProp and Adam at their
+# methods' effective step ($\eta/(1-\mu) = 0.5$ against 0.1). Mean test accuracy
+# follows the same order, with neighbours at most about a point apart (the per-seed
+# ranges are printed above). RMSProp and Adam at their
 # default-sized rates are the optimizers whose rate transfers best from problem to
 # problem, not the fastest on this one; and the ranking belongs to these learning rates:
 # tuning each one narrows the gaps.
@@ -404,6 +410,7 @@ for better, worse in zip(order, order[1:]):
         min(last_epoch[n]) for n in worse
     )
     assert min(mean_acc[n] for n in better) > max(mean_acc[n] for n in worse)
+    assert min(mean_acc[n] for n in better) - max(mean_acc[n] for n in worse) < 0.015
 nesterov_gap = mean_acc[momentum_methods[1]] - mean_acc[momentum_methods[0]]
 assert abs(nesterov_gap) < 0.005
 assert all(0.9 < min(acc) for acc in test_acc.values())
@@ -468,7 +475,8 @@ for name in SCHEDULES:
 # about a quarter in the last epoch: it is approaching the noise floor that the rate
 # sets (the [schedules page](../schedules/) derives it). Every decaying schedule takes
 # more than a third off in that epoch, as its rate falls, and ends at about half the
-# constant rate's loss, with a test accuracy one to two points higher for every seed.
+# constant rate's loss, with a mean test accuracy one to two and a half points higher
+# and every seed above every seed of the constant rate.
 # The warm-up neither helps nor hurts here; it pays off where the first steps are the
 # dangerous ones.
 
@@ -486,7 +494,7 @@ for name in ("step decay", "cosine", "warm-up + cosine"):
     assert epochs_[2] < 0.66 * epochs_[1]
     assert 0.4 * const_loss < np.mean(sched_loss[name]) < 0.6 * const_loss
     assert min(sched_acc[name]) > const_acc
-    assert 0.01 < np.mean(sched_acc[name]) - np.mean(sched_acc["constant"]) < 0.03
+    assert 0.01 < np.mean(sched_acc[name]) - np.mean(sched_acc["constant"]) < 0.025
 warm_gap = np.mean(sched_acc["warm-up + cosine"]) - np.mean(sched_acc["cosine"])
 assert abs(warm_gap) < 0.005
 
@@ -525,15 +533,18 @@ for clip, rs in clip_runs.items():
 
 # %% [markdown]
 # Without clipping, two of the three runs blow up within their first ten steps (the
-# crosses) and the third survives only to end at about 20% test accuracy, twice chance;
-# with the global norm clipped to 1, every seed trains, to between 87% and 91%. Clipping
-# does not make $\eta = 2$ a good choice: the runs at $\eta = 0.1$ above end higher. It
-# turns a run that destroys itself in its first steps into one that learns, which is
-# what it is for: the rare step that would have been catastrophic.
+# crosses) and the third survives only to end below 30% test accuracy; with the global
+# norm clipped to 1, every seed trains, to more than 80%. At $\eta = 2$ the runs are so
+# sensitive that rounding alone moves them: a different order of the float32 sums (more
+# BLAS threads, say) shifts these accuracies by a few points, which is why the claims
+# are ranges. Clipping does not make $\eta = 2$ a good choice: on average the runs at
+# $\eta = 0.1$ above end higher. It turns a run that destroys itself in its first steps
+# into one that learns, which is what it is for: the rare step that would have been
+# catastrophic.
 
 # %%
 unclipped, clipped = clip_runs[None], clip_runs[1.0]
 assert sum(r[2] is None and len(r[0]) <= 10 for r in unclipped) == 2
-assert all(r[2] is None or r[2] < 0.25 for r in unclipped)
-assert all(r[2] is not None and 0.87 < r[2] < 0.91 for r in clipped)
-assert max(r[2] for r in clipped) < np.mean(test_acc["SGD, lr 0.1"])
+assert all(r[2] is None or r[2] < 0.3 for r in unclipped)
+assert all(r[2] is not None and 0.8 < r[2] for r in clipped)
+assert np.mean([r[2] for r in clipped]) < np.mean(test_acc["SGD, lr 0.1"])

@@ -78,25 +78,27 @@ print("with the bug:    ", {name: f"{err:.1e}" for name, err in bug_errors.items
 # %% [markdown]
 # Relative errors between $4 \times 10^{-11}$ and $2 \times 10^{-9}$ (the range is
 # printed): the backward pass is right to nearly the precision that central differences
-# can resolve. The forgotten derivative shows up as errors of order $10^{-2}$ to 1 in
-# every gradient that passes through it, while the last layer's, which does not, stays
+# can resolve. The forgotten derivative shows up as errors of about 0.15 to 0.2 in every
+# gradient that passes through it, while the last layer's, which does not, stays
 # correct.
 
 # %%
 assert 1e-11 < min(every) < 1e-10 and 1e-9 < max(every) < 3e-9
-assert min(bug_errors[n] for n in ("input0", "layers.0.W", "layers.0.b")) > 1e-2
+through = [bug_errors[n] for n in ("input0", "layers.0.W", "layers.0.b")]
+assert 0.1 < min(through) and max(through) < 0.25
 assert max(bug_errors[n] for n in ("layers.2.W", "layers.2.b")) < 1e-8
 
 # %% [markdown]
 # ## Training a linear model and a network
 #
 # Both models are trained on all 300 points for 1000 full-batch Adam steps, with the
-# training loop of the network-class page.
+# training loop of the network-class page. The network is trained from three seeds of
+# its initial weights; the linear model's loss is convex, so its seed hardly matters.
 
 
 # %%
-def train(sizes, activations, lr, steps=1000):
-    model = NeuralNetwork(sizes, activations, seed=0)
+def train(sizes, activations, lr, steps=1000, seed=0):
+    model = NeuralNetwork(sizes, activations, seed=seed)
     optimizer, loss_fn = Adam(model.parameters(), lr=lr), SoftmaxCrossEntropy()
     losses = []
     for _ in range(steps):
@@ -115,6 +117,14 @@ final = {}
 for name, (model, losses) in models.items():
     final[name] = (losses[-1], accuracy(model(X), y))
     print(f"{name:28s} final loss {final[name][0]:.3f}, accuracy {final[name][1]:.3f}")
+other_seeds = [train([2, 64, 3], ["relu", None], lr=0.02, seed=s) for s in (1, 2)]
+seed_acc = [final["hidden layer: 2-64-3, ReLU"][1]]
+seed_acc += [accuracy(m(X), y) for m, _ in other_seeds]
+seed_loss = [final["hidden layer: 2-64-3, ReLU"][0]] + [ls[-1] for _, ls in other_seeds]
+print(
+    f"network, seeds 0-2: accuracy {min(seed_acc):.3f} to {max(seed_acc):.3f}, "
+    f"loss {min(seed_loss):.3f} to {max(seed_loss):.3f}"
+)
 
 fig, ax = plt.subplots(figsize=(7, 4))
 for name, (_, losses) in models.items():
@@ -127,12 +137,13 @@ plt.show()
 # %% [markdown]
 # The linear model stalls at a loss near 0.73 with about half of the points right: the
 # best it can do is cut the plane into three wedges. The network keeps going down, to
-# nearly every point right.
+# more than 98% of the points right from each of the three seeds (the range is
+# printed).
 
 # %%
 (linear_loss, linear_acc), (net_loss, net_acc) = final.values()
 assert 0.70 < linear_loss < 0.76 and 0.45 < linear_acc < 0.6
-assert net_acc > 0.98 and net_loss < 0.1
+assert min(seed_acc) > 0.98 and max(seed_loss) < 0.1
 
 # %% [markdown]
 # ## Decision regions

@@ -24,8 +24,11 @@ class LRScheduler:
     """Base class: `lr_at(t)` is the learning rate after `t` calls of `step()`.
 
     The first scheduler attached to an optimizer records the optimizer's learning rate as
-    `optimizer.initial_lr`; every scheduler of that optimizer starts from it (`base_lr`), as
-    torch's do. `last_epoch` (torch's name) counts the calls of `step()`.
+    `optimizer.initial_lr`; every scheduler of that optimizer starts from it (`base_lr`, as
+    torch's `base_lrs`) and sets the rate of its own step 0 when created. torch's schedulers
+    instead continue from the optimizer's current rate, so a second scheduler created later
+    behaves differently in the two; `SequentialLR` agrees. `last_epoch` (torch's name) counts
+    the calls of `step()`.
     """
 
     def __init__(self, optimizer: Optimizer) -> None:
