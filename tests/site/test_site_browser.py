@@ -64,6 +64,24 @@ def test_every_source_page_is_built(site_dir: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("script", lab_scripts(), ids=lambda p: p.parent.name)
+def test_every_lab_page_shows_its_plots(site_dir: Path, script: Path) -> None:
+    """A lab built with MPLBACKEND=Agg (or a stale cache) would have no image at all."""
+    html = (site_dir / script.parent.name / "lab" / "index.html").read_text()
+    plots = re.findall(r'<img[^>]*src="data:image/png;base64,', html)
+    assert plots, f"{script.parent.name}: the lab page has no plot"
+
+
+def test_no_built_page_links_to_a_markdown_source(site_dir: Path) -> None:
+    """MkDocs rewrites `x.md` links on pages; a lab's cells need hooks/notebooks.py for it."""
+    bad = {}
+    for page in site_dir.rglob("index.html"):
+        links = re.findall(r'href="(?![a-z]+:)([^"#]+\.md)(?:#[^"]*)?"', page.read_text())
+        if links:
+            bad[str(page.relative_to(site_dir))] = links[:3]
+    assert not bad, f"links to .md files in the built site: {bad}"
+
+
 def test_no_built_file_points_outside_the_site(site_dir: Path) -> None:
     """Static check for loaders that a browser visit may not trigger (a CDN import waiting for
     a diagram, a stylesheet behind a media query)."""

@@ -6,6 +6,8 @@ from nnfs.models.bert import (
     BertForMaskedLM,
     BertForSequenceClassification,
 )
+from nnfs.models.char_rnn import CharRNN, CharVocabulary, stream_windows
+from nnfs.models.gpt import GPT, GPTConfig
 from nnfs.models.lenet import LeNet5
 from nnfs.models.small_cnn import SmallCNN
 from nnfs.models.unet import UNet
