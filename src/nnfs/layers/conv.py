@@ -245,7 +245,7 @@ def conv2d_direct(
 
 def _check_direct(x, W, b, stride, padding):
     """Validate conv2d_direct's arguments; return (N, C_in, C_out, kernel, stride, padding)."""
-    from nnfs.checks import check_array, check_int_pair
+    from nnfs.checks import check_array
 
     name = "conv2d_direct"
     check_array(name, "x", x)
@@ -281,8 +281,6 @@ def receptive_field(layers: list[tuple[int, int]]) -> list[tuple[int, int]]:
     Returns:
         [(r_1, j_1), (r_2, j_2), ...]: the field size and the jump after each layer, in pixels.
     """
-    from nnfs.checks import check_int
-
     field, jump, out = 1, 1, []
     for kernel, stride in layers:
         kernel = check_int("receptive_field", "kernel", kernel)
