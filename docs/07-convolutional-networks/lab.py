@@ -41,7 +41,8 @@ def results(name):
     for folder in (Path("results"), Path("docs/07-convolutional-networks/results")):
         if (folder / name).is_file():
             return json.loads((folder / name).read_text())
-    raise FileNotFoundError(f"results/{name}: download it from the book's repository")
+    url = "https://nnfs-book.github.io/nnfs/07-convolutional-networks/results/"
+    raise FileNotFoundError(f"results/{name}: download it from {url}{name}")
 
 
 MNIST = results("lenet_mnist.json")

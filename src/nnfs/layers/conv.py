@@ -15,6 +15,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from nnfs import init as initializers
 from nnfs.checks import (
+    check_array,
     check_float_dtype,
     check_int,
     check_int_pair,
@@ -245,8 +246,6 @@ def conv2d_direct(
 
 def _check_direct(x, W, b, stride, padding):
     """Validate conv2d_direct's arguments; return (N, C_in, C_out, kernel, stride, padding)."""
-    from nnfs.checks import check_array
-
     name = "conv2d_direct"
     check_array(name, "x", x)
     check_array(name, "W", W)

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
-from nnfs.checks import check_choice, check_int, check_rng
+from nnfs.checks import check_choice, check_int, check_real, check_rng
 from nnfs.core import Sequential, check_shape
 from nnfs.layers.activation import ReLU, Tanh
 from nnfs.layers.conv import Conv2D
 from nnfs.layers.dense import Dense
 from nnfs.layers.pool import MaxPool2D
 from nnfs.layers.reshape import Flatten
+from nnfs.losses import SoftmaxCrossEntropy
+from nnfs.optim import Adam
+from nnfs.training import batches, evaluate
 
 _ACTIVATIONS = {"relu": (ReLU, "he"), "tanh": (Tanh, "xavier")}
 
@@ -95,15 +103,6 @@ class LeNet5(Sequential):
 
 
 # The recipe below needs the training tools; they import nothing from nnfs.models.
-import math  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from typing import Any  # noqa: E402
-
-from nnfs.checks import check_real  # noqa: E402
-from nnfs.losses import SoftmaxCrossEntropy  # noqa: E402
-from nnfs.optim import Adam  # noqa: E402
-from nnfs.training import batches, evaluate  # noqa: E402
 
 
 # --8<-- [start:lecun_scale]
