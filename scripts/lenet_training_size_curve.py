@@ -90,7 +90,7 @@ def main() -> None:
             "lecun_1998": {
                 "train_images": 60000,
                 "test_error": 0.0095,
-                "source": "LeCun et al. (1998), Proc. IEEE 86(11), Section III-C and Fig. 9; "
+                "source": "LeCun et al. (1998), Proc. IEEE 86(11), Section III-B and Fig. 9; "
                 "Fig. 6 plots their error against the training-set size",
             },
             "minutes": round((time.perf_counter() - start) / 60, 1),

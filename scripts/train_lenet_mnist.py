@@ -120,7 +120,8 @@ def main() -> None:
                 "training_images": 60000,
                 "test_images": 10000,
                 "source": "LeCun, Bottou, Bengio & Haffner (1998), Gradient-based learning "
-                "applied to document recognition, Proc. IEEE 86(11), Section III-C and Fig. 9",
+                "applied to document recognition, Proc. IEEE 86(11), Section III-B (0.95%; 0.8% "
+                "with distortions); both in Fig. 9",
             },
             "minutes": round((time.perf_counter() - start) / 60, 1),
             "environment": environment(),
