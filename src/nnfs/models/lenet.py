@@ -35,7 +35,8 @@ class LeNet5(Sequential):
     runs on a quarter of the values.
 
     Args:
-        activation: "relu" (He initialization) or "tanh" (Xavier initialization, as in 1998).
+        activation: "relu" (He initialization) or "tanh" (Xavier initialization; the 1998
+            network used a scaled tanh, 1.7159 tanh(2a/3), with its own initialization).
         num_classes: size of the output layer.
         rng: the Generator that draws the initial weights.
         dtype: float64 (gradient checks) or float32 (training speed).
