@@ -161,3 +161,185 @@ def softmax_backward(s: np.ndarray, grad_out: np.ndarray, axis: int = -1) -> np.
 
 
 # --8<-- [end:softmax_backward]
+
+
+# ---- erf, erfc and GELU -------------------------------------------------------------------
+#
+# NumPy has no error function, and GELU needs one. The rational approximations below are those
+# of FDLIBM's s_erf.c (Sun Microsystems, 1993; "permission to use, copy, modify, and distribute
+# this software is freely granted, provided that this notice is preserved"): minimax fits whose
+# error is below one unit in the last place of a float64 on each interval. The code around them
+# is ours and vectorized: no Python loop over elements, only over the few intervals.
+
+_ERX = 8.45062911510467529297e-01  # erf(1) rounded to 24 bits, so erx + P/Q is exact to add
+# erf(x) = x + x P(x^2)/Q(x^2) on |x| < 0.84375 (coefficients in increasing powers)
+_PP = (1.28379167095512558561e-01, -3.25042107247001499370e-01, -2.84817495755985104766e-02,
+       -5.77027029648944159157e-03, -2.37630166566501626084e-05)  # fmt: skip
+_QQ = (1.0, 3.97917223959155352819e-01, 6.50222499887672944485e-02, 5.08130628187576562776e-03,
+       1.32494738004321644526e-04, -3.96022827877536812320e-06)  # fmt: skip
+# erf(1 + s) = erx + P(s)/Q(s) on 0.84375 <= |x| < 1.25
+_PA = (-2.36211856075265944077e-03, 4.14856118683748331666e-01, -3.72207876035701323847e-01,
+       3.18346619901161753674e-01, -1.10894694282396677476e-01, 3.54783043256182359371e-02,
+       -2.16637559486879084300e-03)  # fmt: skip
+_QA = (1.0, 1.06420880400844228286e-01, 5.40397917702171048937e-01, 7.18286544141962662868e-02,
+       1.26171219808761642112e-01, 1.36370839120290507362e-02,
+       1.19844998467991074170e-02)  # fmt: skip
+# erfc(x) = exp(-x^2 - 0.5625 + R(1/x^2)/S(1/x^2)) / x on 1.25 <= x < 1/0.35 (RA, SA) ...
+_RA = (-9.86494403484714822705e-03, -6.93858572707181764372e-01, -1.05586262253232909814e+01,
+       -6.23753324503260060396e+01, -1.62396669462573470355e+02, -1.84605092906711035994e+02,
+       -8.12874355063065934246e+01, -9.81432934416914548592e+00)  # fmt: skip
+_SA = (1.0, 1.96512716674392571292e+01, 1.37657754143519042600e+02, 4.34565877475229228821e+02,
+       6.45387271733267880336e+02, 4.29008140027567833386e+02, 1.08635005541779435134e+02,
+       6.57024977031928170135e+00, -6.04244152148580987438e-02)  # fmt: skip
+# ... and on 1/0.35 <= x < 28 (RB, SB)
+_RB = (-9.86494292470009928597e-03, -7.99283237680523006574e-01, -1.77579549177547519889e+01,
+       -1.60636384855821916062e+02, -6.37566443368389627722e+02, -1.02509513161107724954e+03,
+       -4.83519191608651397019e+02)  # fmt: skip
+_SB = (1.0, 3.03380607434824582924e+01, 3.25792512996573918826e+02, 1.53672958608443695994e+03,
+       3.19985821950859553908e+03, 2.55305040643316442583e+03, 4.74528541206955367215e+02,
+       -2.24409524465858183362e+01)  # fmt: skip
+
+
+def _horner(z: np.ndarray, coefficients: tuple[float, ...]) -> np.ndarray:
+    """c0 + c1 z + c2 z^2 + ..., evaluated from the highest power down (Horner's rule).
+
+    In place on one array: a fresh temporary per step would make this several times slower.
+    """
+    result = z * coefficients[-1]
+    result += coefficients[-2]
+    for c in coefficients[-3::-1]:
+        result *= z
+        result += c
+    return result
+
+
+def _erf_small(x: np.ndarray) -> np.ndarray:
+    """x P(x^2)/Q(x^2), for |x| < 0.84375: erf(x) = x + this."""
+    z = x * x
+    return x * (_horner(z, _PP) / _horner(z, _QQ))
+
+
+def _erf_near_one(a: np.ndarray) -> np.ndarray:
+    """P(s)/Q(s) with s = a - 1, for 0.84375 <= a < 1.25: erf(a) = erx + this."""
+    s = a - 1.0
+    return _horner(s, _PA) / _horner(s, _QA)
+
+
+def _erfc_tail(a: np.ndarray) -> np.ndarray:
+    """erfc(a) for 1.25 <= a < 28, as exp(-a^2 - 0.5625 + R/S) / a.
+
+    exp(-a^2) is computed as exp(-h^2) exp((h - a)(h + a)), where h is a with the low 32 bits of
+    its mantissa cleared: h^2 is then exact, so the large exponent -a^2 loses no digits.
+    """
+    s = 1.0 / (a * a)
+    near = a < 1 / 0.35
+    ratio = np.where(near, _horner(s, _RA) / _horner(s, _SA), _horner(s, _RB) / _horner(s, _SB))
+    h = (a.view(np.uint64) & np.uint64(0xFFFFFFFF00000000)).view(np.float64)
+    return np.exp(-h * h - 0.5625) * np.exp((h - a) * (h + a) + ratio) / a
+
+
+def _float64_flat(x: np.ndarray) -> tuple[np.ndarray, np.dtype]:
+    """A float64 copy of x as a flat array, and the floating dtype the result must have."""
+    x = _as_float(x)
+    return np.array(x, dtype=np.float64).reshape(-1), x.dtype
+
+
+# --8<-- [start:erf]
+def erf(x: np.ndarray) -> np.ndarray:
+    """erf(x) = 2/sqrt(pi) * integral_0^x exp(-t^2) dt, within one ulp of float64 rounding.
+
+    erf is odd, and each interval of |x| has its own rational approximation (FDLIBM's):
+    x + x R(x^2) below 0.84375, erx + P/Q(|x| - 1) below 1.25, 1 - erfc(|x|) below 6, and
+    exactly 1 from 6 on (1 - erf(6) = 2e-17 is below float64's resolution at 1).
+    Computed in float64; float32 input gives float32 output. Shapes: any -> same.
+    """
+    flat, dtype = _float64_flat(x)
+    a = np.abs(flat)
+    # The first interval holds most entries in practice: evaluate it on every entry (clipped
+    # into range, so nothing overflows), then overwrite the fewer others.
+    clipped = np.clip(flat, -0.84375, 0.84375)
+    out = clipped + _erf_small(clipped)
+    rest = np.flatnonzero(~(a < 0.84375))  # NaN lands here too, and stays NaN
+    if rest.size:
+        x_rest, a_rest = flat[rest], a[rest]
+        near_one = _ERX + _erf_near_one(np.clip(a_rest, 0.84375, 1.25))
+        far = np.where(a_rest >= 6, 1.0, 1.0 - _erfc_tail(np.clip(a_rest, 1.25, 6.0)))
+        out[rest] = np.copysign(np.where(a_rest < 1.25, near_one, far), x_rest)
+    return out.reshape(np.shape(x)).astype(dtype, copy=False)
+
+
+def erfc(x: np.ndarray) -> np.ndarray:
+    """erfc(x) = 1 - erf(x), computed without the cancellation of 1 - erf(x) for large x.
+
+    erfc(10) = 2.1e-45 comes out to full relative precision, where 1 - erf(10) gives 0.
+    erfc(-x) = 2 - erfc(x). Computed in float64; float32 input gives float32 output.
+    Shapes: any -> same.
+    """
+    flat, dtype = _float64_flat(x)
+    a = np.abs(flat)
+    clipped = np.clip(flat, -0.84375, 0.84375)
+    r = _erf_small(clipped)
+    # From x = 1/4 on, 1 - (x + r) would lose low bits: regroup as 0.5 - (r + (x - 0.5)).
+    out = np.where(clipped < 0.25, 1.0 - (clipped + r), 0.5 - (r + (clipped - 0.5)))
+    rest = np.flatnonzero(~(a < 0.84375))
+    if rest.size:
+        x_rest, a_rest = flat[rest], a[rest]
+        pq = _erf_near_one(np.clip(a_rest, 0.84375, 1.25))
+        # erfc(28) = 6.6e-343 underflows to 0; the tail formula covers 1.25 <= |x| < 28.
+        tail = np.where(a_rest >= 28, 0.0, _erfc_tail(np.clip(a_rest, 1.25, 28.0)))
+        positive = np.where(a_rest < 1.25, (1.0 - _ERX) - pq, tail)
+        negative = np.where(a_rest < 1.25, 1.0 + (_ERX + pq), 2.0 - tail)
+        out[rest] = np.where(x_rest > 0, positive, negative)
+    return out.reshape(np.shape(x)).astype(dtype, copy=False)
+
+
+# --8<-- [end:erf]
+
+
+# --8<-- [start:gelu]
+_SQRT_2_OVER_PI = 0.7978845608028654  # sqrt(2 / pi)
+_INV_SQRT_2PI = 0.3989422804014327  # 1 / sqrt(2 pi), the normal density at 0
+_INV_SQRT_2 = 0.7071067811865476  # 1 / sqrt(2)
+
+
+def _check_approximate(name: str, approximate: str) -> None:
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"{name}: approximate expected one of 'none', 'tanh', got {approximate!r}")
+
+
+def gelu(x: np.ndarray, approximate: str = "none") -> np.ndarray:
+    """GELU(x) = x Phi(x), Phi the standard normal CDF (Hendrycks & Gimpel, 2016).
+
+    approximate="none": Phi(x) = erfc(-x / sqrt 2) / 2, exact to float64 rounding.
+    approximate="tanh": Phi(x) ~ (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2, as in GPT-2.
+    Both are torch.nn.functional.gelu's definitions. Shapes: any -> same; dtype kept.
+    """
+    _check_approximate("gelu", approximate)
+    x = _as_float(x)
+    if approximate == "tanh":
+        # tanh(...) is exactly -1 or 1 beyond |x| = 10, so clipping there changes no result but
+        # keeps x^3 from overflowing and gelu(-inf) from being -inf * 0 = NaN.
+        x = np.maximum(x, -10.0)
+        u = np.minimum(x, 10.0)
+        return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (u + 0.044715 * u * u * u)))
+    # Phi(x) underflows to 0 below -38.5: clipping at -40 gives gelu(-inf) = 0, not NaN.
+    x = np.maximum(x, -40.0)
+    return x * (0.5 * erfc(x * -_INV_SQRT_2))
+
+
+def gelu_grad(x: np.ndarray, approximate: str = "none") -> np.ndarray:
+    """d GELU / dx = Phi(x) + x phi(x), phi(x) = exp(-x^2/2) / sqrt(2 pi), for the exact form;
+    (1 + t)/2 + x (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2) / 2 for the tanh form, with t the
+    tanh above. Shapes: any -> same; dtype kept.
+    """
+    _check_approximate("gelu_grad", approximate)
+    x = _as_float(x)
+    if approximate == "tanh":
+        u = np.clip(x, -10.0, 10.0)  # beyond +-10 the derivative is exactly 1 or 0
+        t = np.tanh(_SQRT_2_OVER_PI * (u + 0.044715 * u * u * u))
+        return 0.5 * (1 + t) + 0.5 * u * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 0.134145 * u * u)
+    u = np.clip(x, -40.0, 40.0)  # beyond +-40 the derivative is exactly 1 or 0
+    return 0.5 * erfc(u * -_INV_SQRT_2) + u * (_INV_SQRT_2PI * np.exp(-0.5 * u * u))
+
+
+# --8<-- [end:gelu]

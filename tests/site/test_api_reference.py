@@ -27,6 +27,8 @@ def public_modules() -> dict[str, list[str]]:
     """Every module of nnfs that defines public names, with those names (in source order)."""
     found = {}
     for info in pkgutil.walk_packages(nnfs.__path__, "nnfs."):
+        if any(part.startswith("_") for part in info.name.split(".")):
+            continue  # a private module (nnfs.datasets._files) is not part of the API
         names = api_catalog.public_names(info.name)
         if names:
             found[info.name] = names

@@ -1,7 +1,7 @@
 """Layers: one module per concept, each with a hand-written backward."""
 
 # chapters 1-4
-from nnfs.layers.activation import LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from nnfs.layers.activation import GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from nnfs.layers.dense import Dense
 
 # chapter 6

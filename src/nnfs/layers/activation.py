@@ -110,3 +110,34 @@ class Softmax(Module):
 
 
 # --8<-- [end:softmax]
+
+
+# --8<-- [start:gelu]
+class GELU(Module):
+    """y = x Phi(x), Phi the standard normal CDF; dy/dx = Phi(x) + x phi(x). Shapes: any -> same.
+
+    Args:
+        approximate: "none" (the exact form, with `F.erf`) or "tanh" (the approximation GPT-2
+            used); the two choices of `torch.nn.GELU`.
+    """
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        F._check_approximate("GELU", approximate)
+        self.approximate = approximate
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.x = x  # the derivative needs the input itself, not only the output
+        return F.gelu(x, self.approximate)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        if getattr(self, "x", None) is None:  # the message of nnfs.checks.require_forward
+            raise RuntimeError("GELU: backward called before forward; call forward first")
+        check_shape("GELU", "grad_out", grad_out, self.x.shape)
+        return grad_out * F.gelu_grad(self.x, self.approximate)
+
+    def __repr__(self) -> str:
+        return f"GELU(approximate={self.approximate!r})"
+
+
+# --8<-- [end:gelu]
