@@ -7,9 +7,11 @@ with `include_source`, copies the script next to it. This hook adds, next to the
   kernel), with one Markdown cell after the title saying how to install what it imports. It is
   the notebook the build executes, so it runs as downloaded once `nnfs` is installed.
 
-and it removes from the page the leftovers of nbconvert's stand-alone HTML template that the
-book does not use: an empty `<script src="">` (MathJax is configured site-wide), MathJax 2
-configuration, and the Mermaid loader that imports from a CDN when a page has a diagram.
+It also keeps the environment of the kernels that execute the labs fit for them (one BLAS
+thread, no MPLBACKEND), and it removes from the page the leftovers of nbconvert's stand-alone
+HTML template that the book does not use: an empty `<script src="">` (MathJax is configured
+site-wide), MathJax 2 configuration, and the Mermaid loader that imports from a CDN when a page
+has a diagram.
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ import nbformat
 # small, where one BLAS thread is fastest, and on a busy machine idle OpenBLAS threads spin and
 # can make a 10-second lab take minutes. A reader's own setting wins.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# MPLBACKEND=Agg (common on servers) would override the kernel's inline backend: every
+# `plt.show()` would then draw nothing, and the lab pages would be built without a single plot.
+# The labs draw for the page, so the kernels must not inherit it.
+os.environ.pop("MPLBACKEND", None)
 
 REPO = "https://github.com/nnfs-book/nnfs"
 

@@ -108,10 +108,33 @@ def test_float32_stays_float32(rng):
 
 def test_invalid_arguments_raise_value_errors(rng):
     for p in (-0.1, 1.0, 1.5):
-        with pytest.raises(ValueError, match=r"Dropout: p must be in \[0, 1\)"):
+        with pytest.raises(ValueError, match=r"Dropout: p expected a value in \[0, 1\)"):
             Dropout(p)
     with pytest.raises(ValueError, match="Dropout.fix_mask: no mask drawn yet"):
         Dropout(0.5).fix_mask()
     layer = Dropout(0.5, rng=rng).fix_mask(np.ones((2, 3), dtype=bool))
     with pytest.raises(ValueError, match=r"Dropout: input expected shape \(2, 3\).*got \(4, 3\)"):
         layer(np.ones((4, 3)))
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_dropout_refuses_integer_input_in_every_mode(training):
+    """1 / (1 - p) is not an integer: an int array would truncate it (PyTorch refuses too)."""
+    layer = Dropout(0.5).train(training)
+    with pytest.raises(TypeError, match=r"Dropout: input expected a floating-point array, got"):
+        layer(np.ones((2, 3), dtype=np.int64))
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_dropout_backward_checks_grad_out_in_every_mode(rng, training):
+    layer = Dropout(0.5, rng=rng).train(training)
+    layer(np.ones((2, 3)))
+    with pytest.raises(
+        ValueError, match=r"Dropout: grad_out expected shape \(2, 3\), got \(1, 3\)"
+    ):
+        layer.backward(np.ones((1, 3)))  # would broadcast silently
+
+
+def test_fix_mask_refuses_a_non_boolean_mask():
+    with pytest.raises(TypeError, match="Dropout.fix_mask: keep expected a boolean"):
+        Dropout(0.5).fix_mask(np.ones((2, 3)))

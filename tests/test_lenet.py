@@ -86,7 +86,7 @@ def test_lenet5_backward_matches_numerical_gradients_on_sampled_entries(activati
 def test_lenet5_rejects_wrong_input_and_unknown_activation(rng):
     with pytest.raises(ValueError, match=r"LeNet5: input expected shape \(\*, 1, 32, 32\)"):
         LeNet5(rng=rng)(np.zeros((2, 1, 28, 28)))
-    with pytest.raises(ValueError, match="LeNet5: activation must be one of"):
+    with pytest.raises(ValueError, match="LeNet5: activation expected one of"):
         LeNet5("sigmoid")
 
 

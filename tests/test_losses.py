@@ -271,3 +271,113 @@ def test_target_rows_must_be_distributions(name, rng):
         loss_type()(pred, multi_hot)
     smoothed = np.full((2, 3), 0.1 / 3) + 0.9 * np.eye(3)[[0, 2]]  # label smoothing sums to 1
     loss_type()(pred.astype(np.float32), smoothed.astype(np.float32))
+
+
+# ---- domain, empty batches, call order, low precision ---
+
+
+@pytest.mark.parametrize("name, cls", [("BinaryCrossEntropy", BinaryCrossEntropy)])
+def test_bce_refuses_logits_instead_of_clipping_them_to_a_loss_near_zero(name, cls):
+    logits = np.array([3.0, -2.0, 0.5])
+    with pytest.raises(
+        ValueError,
+        match=rf"{name}: pred expected probabilities in \[0, 1\], got 2 values outside, "
+        r"in -2 \.\. 3 \(logits\? use the loss on logits\)",
+    ):
+        cls()(logits, np.array([1.0, 0.0, 1.0]))
+
+
+@pytest.mark.parametrize("cls", [BinaryCrossEntropy, BinaryCrossEntropyWithLogits])
+def test_binary_losses_refuse_targets_outside_0_1(cls):
+    pred = np.array([0.2, 0.7])
+    with pytest.raises(ValueError, match=rf"{cls.__name__}: target expected probabilities in"):
+        cls()(pred, np.array([1.0, 2.0]))
+    with pytest.raises(ValueError, match=r"target expected probabilities .* in NaN"):
+        cls()(pred, np.array([1.0, np.nan]))
+
+
+def test_cce_refuses_logits_and_soft_targets_outside_0_1():
+    with pytest.raises(ValueError, match=r"CategoricalCrossEntropy: pred expected probabilities"):
+        CategoricalCrossEntropy()(np.array([[2.0, -1.0]]), np.array([0]))
+    with pytest.raises(ValueError, match=r"SoftmaxCrossEntropy: target expected probabilities"):
+        SoftmaxCrossEntropy()(np.zeros((1, 2)), np.array([[1.5, -0.5]]))
+
+
+def test_a_nan_prediction_gives_a_nan_loss_not_an_error():
+    """A diverged model must stay visible as NaN to the training loop."""
+    assert np.isnan(BinaryCrossEntropy()(np.array([np.nan, 0.5]), np.array([1.0, 0.0])))
+
+
+@pytest.mark.parametrize(
+    "cls, pred, target",
+    [
+        (MSE, np.zeros((0, 3)), np.zeros((0, 3))),
+        (BinaryCrossEntropy, np.zeros((0, 1)), np.zeros((0, 1))),
+        (BinaryCrossEntropyWithLogits, np.zeros(0), np.zeros(0)),
+        (CategoricalCrossEntropy, np.zeros((0, 3)), np.zeros(0, dtype=int)),
+        (SoftmaxCrossEntropy, np.zeros((0, 3)), np.zeros((0, 3))),
+    ],
+)
+def test_an_empty_batch_raises_instead_of_returning_nan(cls, pred, target):
+    with pytest.raises(ValueError, match=rf"{cls.__name__}: expected a non-empty batch, got pred"):
+        cls()(pred, target)
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [
+        MSE,
+        BinaryCrossEntropy,
+        BinaryCrossEntropyWithLogits,
+        CategoricalCrossEntropy,
+        SoftmaxCrossEntropy,
+    ],
+)
+def test_backward_before_forward_says_call_forward_first(cls):
+    with pytest.raises(RuntimeError, match=rf"{cls.__name__}: backward called before forward"):
+        cls().backward()
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_probability_losses_at_exactly_0_and_1_are_finite_in_low_precision(dtype):
+    """CategoricalCrossEntropy's fixed 1e-12 used to be 0 in float16: log(0) and 1/0."""
+    p = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], dtype=dtype)
+    cce = CategoricalCrossEntropy()
+    loss = cce(p, np.array([0, 0]))
+    floor = max(1e-12, float(np.finfo(dtype).smallest_normal))
+    assert loss == pytest.approx(-np.log(floor) / 2, rel=1e-3)
+    grad = cce.backward()
+    assert grad.dtype == dtype and np.all(np.isfinite(grad))
+    bce = BinaryCrossEntropy()
+    loss = bce(np.array([0.0, 1.0, 0.0, 1.0], dtype=dtype), np.array([1.0, 0.0, 0.0, 1.0]))
+    margin = float(np.finfo(dtype).eps)
+    assert loss == pytest.approx(-np.log(margin) / 2, rel=1e-2)
+    grad = bce.backward()
+    assert grad.dtype == dtype and np.all(np.isfinite(grad))
+
+
+def test_clipping_margins_are_the_documented_ones():
+    """CCE clips only from below, at max(eps, smallest normal); BCE at max(eps, machine eps)."""
+    cce = CategoricalCrossEntropy()
+    assert cce(np.array([[0.0, 1.0]]), np.array([0])) == pytest.approx(-np.log(1e-12))
+    assert cce(np.array([[0.0, 1.0]], dtype=np.float32), np.array([0])) == pytest.approx(
+        -np.log(np.float32(1e-12)), rel=1e-6
+    )
+    bce = BinaryCrossEntropy()
+    assert bce(np.array([1.0], dtype=np.float32), np.array([0.0])) == pytest.approx(
+        -np.log(np.finfo(np.float32).eps), rel=1e-6
+    )
+
+
+@pytest.mark.parametrize("cls", [BinaryCrossEntropy, CategoricalCrossEntropy])
+@pytest.mark.parametrize("eps", [0.0, -1e-3, 1.0, "1e-7"])
+def test_clipping_eps_is_checked_at_construction(cls, eps):
+    with pytest.raises((TypeError, ValueError), match=rf"{cls.__name__}: eps expected"):
+        cls(eps=eps)
+
+
+def test_torch_bce_loss_clamps_each_log_term_at_minus_100_as_the_book_says():
+    """binary-cross-entropy.md contrasts our clipping with PyTorch's clamp of log p at -100."""
+    torch = pytest.importorskip("torch")
+    loss = torch.nn.BCELoss()(torch.tensor([0.0, 1.0]), torch.tensor([1.0, 0.0]))
+    assert loss.item() == pytest.approx(100.0)

@@ -293,3 +293,67 @@ def test_constant_features_and_huge_inputs_give_finite_results():
         assert np.isfinite(y).all() and np.isfinite(dx).all()
     # A constant feature normalizes to exactly 0 (x - mean = 0), not to NaN.
     np.testing.assert_array_equal(BatchNorm1d(3)(x)[:, 0], 0.0)
+
+
+# ---------------------------------------------------------------- robustness
+
+
+@pytest.mark.parametrize("layer_cls, shape", [(BatchNorm1d, (6, 4)), (BatchNorm2d, (2, 4, 3, 3))])
+def test_batchnorm_backward_follows_the_mode_of_its_forward(rng, layer_cls, shape):
+    """Switching to eval between forward and backward must not change the gradient."""
+    x, g = rng.standard_normal(shape), rng.standard_normal(shape)
+    reference = _randomize_affine(layer_cls(4), rng)
+    reference(x)
+    expected = reference.backward(g)
+    layer = _randomize_affine(layer_cls(4), np.random.default_rng(1234))
+    layer.gamma.data[...], layer.beta.data[...] = reference.gamma.data, reference.beta.data
+    layer(x)
+    layer.eval()
+    np.testing.assert_array_equal(layer.backward(g), expected)
+    # And the other way round: an eval-mode forward, then train(), then backward.
+    layer(x)
+    eval_grad = layer.backward(g)
+    layer(x)
+    layer.train()
+    np.testing.assert_array_equal(layer.backward(g), eval_grad)
+    assert not np.allclose(eval_grad, expected)
+
+
+@pytest.mark.parametrize("layer_cls, shape", [(BatchNorm1d, (6, 4)), (BatchNorm2d, (2, 4, 3, 3))])
+def test_float32_batchnorm_fed_float64_keeps_float32_buffers(rng, layer_cls, shape):
+    layer = layer_cls(4, dtype=np.float32)
+    layer(rng.standard_normal(shape))  # float64 data
+    assert layer.running_mean.dtype == layer.running_var.dtype == np.float32
+    assert {v.dtype for v in layer.state_dict().values()} == {np.dtype(np.float32)}
+    assert np.any(layer.running_mean != 0)
+
+
+@pytest.mark.parametrize("scale", [1e20, -1e20, 3e37])
+def test_float32_layernorm_is_finite_for_huge_inputs_and_matches_float64(rng, scale):
+    x = rng.standard_normal((3, 2, 8))
+    x[0] *= scale  # one overflowing row among ordinary ones
+    x[1, 0] = 7.0  # a constant row: normalizes to 0, not NaN
+    layer32, layer64 = LayerNorm(8, dtype=np.float32), LayerNorm(8)
+    y32 = layer32(x.astype(np.float32))
+    assert y32.dtype == np.float32 and np.all(np.isfinite(y32))
+    np.testing.assert_allclose(y32, layer64(x.astype(np.float32).astype(np.float64)), atol=1e-5)
+    dx = layer32.backward(np.ones_like(y32))
+    assert np.all(np.isfinite(dx))
+
+
+def test_inverse_std_rescales_only_overflowing_rows():
+    from nnfs.layers.norm import inverse_std
+
+    c = np.array([[1.0, -1.0, 2.0, -2.0], [3e20, -3e20, 1e20, -1e20]], dtype=np.float32)
+    inv = inverse_std(c, axes=(-1,), eps=1e-5)
+    assert inv.dtype == np.float32 and inv.shape == (2, 1)
+    np.testing.assert_allclose(inv[0, 0], 1 / np.sqrt(2.5 + 1e-5), rtol=1e-6)
+    np.testing.assert_allclose(inv[1, 0], 1 / np.sqrt(5e40), rtol=1e-6)
+
+
+@pytest.mark.parametrize("layer", [LayerNorm(3), BatchNorm1d(3)])
+def test_norm_layers_refuse_integer_input(layer):
+    with pytest.raises(
+        TypeError, match=rf"{type(layer).__name__}: input expected a floating-point"
+    ):
+        layer(np.ones((4, 3), dtype=int))

@@ -93,3 +93,44 @@ def test_maxpool_rejects_wrong_rank_and_too_small_input():
     pool(np.zeros((1, 2, 4, 4)))
     with pytest.raises(ValueError, match=r"MaxPool2D: grad_out expected shape \(1, 2, 2, 2\)"):
         pool.backward(np.zeros((1, 2, 4, 4)))
+
+
+# ---------------------------------------------------------------- NaN
+
+
+def _nan_image():
+    nan = np.nan
+    return np.array(
+        [[[[1.0, nan, 3.0, nan], [5.0, 2.0, nan, 0.0], [nan, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0]]]]
+    )
+
+
+def test_a_window_holding_nan_outputs_nan_and_sends_its_gradient_to_its_last_nan():
+    pool = MaxPool2D(2)
+    y = pool(_nan_image())
+    assert np.isnan(y[0, 0, 0, 0]) and np.isnan(y[0, 0, 0, 1]) and np.isnan(y[0, 0, 1, 0])
+    assert y[0, 0, 1, 1] == 7.0
+    grad = pool.backward(np.ones_like(y))
+    expected = np.zeros((1, 1, 4, 4))
+    expected[0, 0, 0, 1] = 1  # the only NaN of the first window
+    expected[0, 0, 1, 2] = 1  # the later of the two NaNs of the second window
+    expected[0, 0, 2, 0] = 1
+    expected[0, 0, 3, 3] = 1
+    np.testing.assert_array_equal(grad, expected)
+
+
+@pytest.mark.parametrize("kernel, stride", [(2, 2), (2, 1), (3, 1), ((2, 3), (1, 2))])
+def test_nan_routing_matches_torch(rng, kernel, stride):
+    torch = pytest.importorskip("torch")
+    x = rng.standard_normal((2, 3, 7, 8))
+    x[rng.random(x.shape) < 0.1] = np.nan
+    x[0, 0, :2, :2] = 5.0  # a tie next to the NaNs
+    pool = MaxPool2D(kernel, stride)
+    y = pool(x)
+    g = rng.standard_normal(y.shape)
+    ours = pool.backward(g)
+    xt = torch.tensor(x, requires_grad=True)
+    yt = torch.nn.functional.max_pool2d(xt, kernel, stride)
+    yt.backward(torch.tensor(g))
+    np.testing.assert_array_equal(np.isnan(y), torch.isnan(yt).detach().numpy())
+    np.testing.assert_allclose(ours, xt.grad.numpy(), rtol=1e-12, atol=1e-12)

@@ -244,3 +244,28 @@ def test_iris_held_out_accuracy_is_at_least_95_percent():
     pred = predict(net, X_test).argmax(axis=1)
     m = confusion_matrix(y_test, pred, 3)
     assert m.sum() == 45 and np.trace(m) / 45 == history["val_accuracy"][-1]
+
+
+def test_predict_restores_each_submodules_own_mode():
+    """An eval-mode child (a frozen BatchNorm) must stay in eval mode after predict."""
+    from nnfs import BatchNorm1d, Dense, Sequential
+    from nnfs.training import predict
+
+    rng = np.random.default_rng(0)
+    model = Sequential(Dense(3, 4, rng=rng), BatchNorm1d(4))
+    model[1].eval()
+    predict(model, rng.standard_normal((5, 3)))
+    assert model.training and model[0].training and not model[1].training
+    model.eval()
+    predict(model, rng.standard_normal((5, 3)))
+    assert not any(m.training for _, m in model.named_modules())
+
+
+def test_predict_refuses_a_list_and_an_empty_input():
+    from nnfs import Dense
+    from nnfs.training import predict
+
+    with pytest.raises(TypeError, match="predict: X expected a numpy.ndarray, got list"):
+        predict(Dense(2, 1), [[1.0, 2.0]])
+    with pytest.raises(ValueError, match="predict: X expected at least one sample"):
+        predict(Dense(2, 1), np.zeros((0, 2)))

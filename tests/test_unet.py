@@ -45,8 +45,10 @@ def test_upsample_keeps_dtype_and_rejects_bad_input(rng):
     assert Upsample2D(2)(x).dtype == np.float32
     with pytest.raises(ValueError, match=r"Upsample2D: input expected shape \(\*, \*, \*, \*\)"):
         Upsample2D(2)(rng.standard_normal((3, 3)))
-    with pytest.raises(ValueError, match="Upsample2D: scale"):
+    with pytest.raises(TypeError, match="Upsample2D: scale expected an integer, got 1.5"):
         Upsample2D(1.5)
+    with pytest.raises(ValueError, match="Upsample2D: scale expected an integer >= 1, got 0"):
+        Upsample2D(0)
 
 
 # --- Concat -------------------------------------------------------------------------------
@@ -159,3 +161,42 @@ def test_shapes_segmentation_is_seeded_and_labelled():
     assert np.all((Y > 0).reshape(20, -1).any(axis=1))  # every image has a shape
     # Shapes are brighter than their surroundings on average, but noise blurs single pixels.
     assert X[:, 0][Y > 0].mean() > X[:, 0][Y == 0].mean() + 0.4
+
+
+# --- robustness -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scale", [1, 2])
+def test_upsample_returns_a_writable_copy(rng, scale):
+    """Upsample2D(1) used to return a read-only view of its input."""
+    x = rng.standard_normal((1, 2, 3, 3))
+    y = Upsample2D(scale)(x)
+    assert y.flags.writeable and not np.shares_memory(x, y)
+    y[...] = 0.0
+    assert np.all(x != 0)
+
+
+def test_upsample_backward_checks_grad_out_against_its_forward(rng):
+    up = Upsample2D(2)
+    up(rng.standard_normal((1, 2, 3, 3)))
+    with pytest.raises(
+        ValueError, match=r"Upsample2D: grad_out expected shape \(1, 2, 6, 6\), got"
+    ):
+        up.backward(np.ones((1, 2, 4, 8)))  # divisible by 2, the wrong size all the same
+
+
+def test_concat_backward_checks_grad_out_against_its_forward(rng):
+    concat = Concat()
+    concat(np.ones((1, 2, 3, 3)), np.ones((1, 3, 3, 3)))
+    with pytest.raises(ValueError, match=r"Concat: grad_out expected shape \(1, 5, 3, 3\), got"):
+        concat.backward(np.ones((1, 6, 3, 3)))
+
+
+def test_unet_backward_checks_grad_out_and_call_order(rng):
+    net = _unet(rng)
+    with pytest.raises(RuntimeError, match="UNet: backward called before forward"):
+        net.backward(np.ones((1, 2, 8, 8)))
+    y = net(rng.standard_normal((1, 1, 8, 8)))
+    with pytest.raises(ValueError, match=r"UNet: grad_out expected shape \(1, 2, 8, 8\), got \(1, 2, 8, 4\)"):
+        net.backward(np.ones((1, 2, 8, 4)))
+    assert net.backward(np.ones_like(y)).shape == (1, 1, 8, 8)

@@ -152,9 +152,36 @@ def test_vae_loss_stays_finite_at_probabilities_zero_and_one():
 
 
 def test_vae_and_loss_reject_bad_input(rng):
-    with pytest.raises(ValueError, match="Dense"):
+    with pytest.raises(ValueError, match=r"VAE: input expected shape \(\*, 6\), got \(3, 5\)"):
         VAE(6, 2, (5,), rng=rng)(rng.random((3, 5)))
     with pytest.raises(ValueError, match="VAELoss: reconstruction"):
         VAELoss("l1")
     with pytest.raises(ValueError, match="VAELoss: expected"):
         VAELoss()((rng.random((2, 3)), np.zeros((2, 1)), np.zeros((2, 1))), rng.random((2, 4)))
+
+
+def test_vae_backward_checks_its_argument_and_call_order(rng):
+    vae = VAE(6, 2, (5,), rng=rng)
+    with pytest.raises(RuntimeError, match="VAE: backward called before forward"):
+        vae.backward((np.ones((3, 6)), np.ones((3, 2)), np.ones((3, 2))))
+    vae(rng.random((3, 6)))
+    with pytest.raises(TypeError, match=r"VAE: grad_out expected a tuple \(dL/dx_hat"):
+        vae.backward(np.ones((3, 6)))
+    with pytest.raises(ValueError, match=r"VAE: grad_out\[1\] \(dL/dmu\) expected shape \(3, 2\)"):
+        vae.backward((np.ones((3, 6)), np.ones((1, 2)), np.ones((3, 2))))
+
+
+def test_vae_loss_is_finite_in_float16_at_reconstructions_of_exactly_0_and_1():
+    x_hat = np.array([[0.0, 1.0, 0.0, 1.0]], dtype=np.float16)
+    zeros = np.zeros((1, 2), dtype=np.float16)
+    loss = VAELoss()
+    value = loss((x_hat, zeros, zeros), np.array([[1.0, 0.0, 0.0, 1.0]]))
+    assert np.isfinite(value) and all(np.all(np.isfinite(g)) for g in loss.backward())
+
+
+def test_vae_loss_refuses_data_outside_0_1_for_bce_and_an_empty_batch():
+    zeros = np.zeros((1, 2))
+    with pytest.raises(ValueError, match=r"VAELoss: x expected values in \[0, 1\]"):
+        VAELoss()((np.full((1, 3), 0.5), zeros, zeros), np.array([[0.0, 2.0, 1.0]]))
+    with pytest.raises(ValueError, match="VAELoss: expected a non-empty batch"):
+        VAELoss()((np.zeros((0, 3)), np.zeros((0, 2)), np.zeros((0, 2))), np.zeros((0, 3)))

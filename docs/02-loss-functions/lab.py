@@ -16,7 +16,12 @@ import numpy as np
 
 from nnfs import Sigmoid, Softmax
 from nnfs import functional as F
-from nnfs.losses import MSE, BinaryCrossEntropy, CategoricalCrossEntropy, SoftmaxCrossEntropy
+from nnfs.losses import (
+    MSE,
+    BinaryCrossEntropy,
+    CategoricalCrossEntropy,
+    SoftmaxCrossEntropy,
+)
 
 # %% [markdown]
 # ## 1. The losses as functions of the prediction
@@ -30,8 +35,11 @@ p = np.linspace(0.001, 0.999, 500)
 fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
 for ax, target in zip(axes, (1.0, 0.0)):
     y = np.array([target])
-    ax.plot(p, [BinaryCrossEntropy()(np.array([v]), y) for v in p], label="binary cross-entropy")
-    ax.plot(p, [MSE()(np.array([v]), y) for v in p], label="squared error")
+    bce = np.array([BinaryCrossEntropy()(np.array([v]), y) for v in p])
+    mse = np.array([MSE()(np.array([v]), y) for v in p])
+    assert mse.max() <= 1 and bce.max() > 6.9  # -log(0.001) = 6.91 at the range's end
+    ax.plot(p, bce, label="binary cross-entropy")
+    ax.plot(p, mse, label="squared error")
     ax.set_title(f"target y = {target:g}")
     ax.set_xlabel("predicted probability p")
     ax.set_ylim(0, 5)
@@ -56,16 +64,24 @@ plt.show()
 z = np.linspace(-12, 12, 481)
 y = np.ones_like(z)
 fig, ax = plt.subplots(figsize=(7, 4))
+sizes = {}
 for loss in (BinaryCrossEntropy(), MSE()):
     sigmoid = Sigmoid()
     loss(sigmoid(z), y)
     grad = sigmoid.backward(loss.backward()) * z.size
-    ax.semilogy(z, np.abs(grad), label=type(loss).__name__)
-    print(f"{type(loss).__name__:<18} |dL/dz| at z = -10: {abs(grad[np.argmin(abs(z + 10))]):.1e}")
+    size = sizes[type(loss).__name__] = np.abs(grad)
+    ax.semilogy(z, size, label=type(loss).__name__)
+    at_minus_10 = size[np.argmin(abs(z + 10))]
+    print(f"{type(loss).__name__:<18} |dL/dz| at z = -10: {at_minus_10:.1e}")
 ax.set_xlabel("logit z (target 1)")
 ax.set_ylabel("|dL/dz| per sample")
 ax.legend()
 plt.show()
+
+# %%
+bce_size, mse_size = sizes["BinaryCrossEntropy"], sizes["MSE"]
+assert np.all(bce_size[z < -2] > 0.88) and np.all(np.diff(bce_size) < 0)
+assert abs(z[np.argmax(mse_size)]) < 1 and mse_size[np.argmin(abs(z + 10))] < 1e-3
 
 # %% [markdown]
 # With cross-entropy the gradient is σ(z) − 1: close to 1 in size for every wrong answer, falling
@@ -100,6 +116,12 @@ for name, loss_type in (("BCE", BinaryCrossEntropy), ("MSE", MSE)):
     histories[name] = (weights, accuracies)
     print(f"{name}: w after 300 steps = {w:6.2f}, accuracy = {accuracies[-1]:.3f}")
 
+bce_weights, bce_accuracies = histories["BCE"]
+first_positive = int(np.argmax(np.array(bce_weights) > 0))
+print("BCE: w > 0 after", first_positive + 1, "steps")
+assert first_positive < 20 and bce_accuracies[-1] == 1.0
+assert histories["MSE"][1][-1] < 0.5  # more than half of the points still wrong
+
 fig, axes = plt.subplots(1, 2, figsize=(11, 4))
 for name, (weights, accuracies) in histories.items():
     axes[0].plot(weights, label=name)
@@ -114,9 +136,9 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# With cross-entropy the weight swings from −10 to positive values within a few steps and the
-# neuron classifies every point correctly. With squared error the saturated sigmoid lets almost no
-# gradient through: the weight creeps up, and after 300 steps the neuron still gets more than half
+# With cross-entropy the weight swings from −10 to positive values within a few steps (the
+# count is printed above) and the neuron classifies every point correctly. With squared error
+# the saturated sigmoid lets almost no gradient through: the weight creeps up, and after 300 steps the neuron still gets more than half
 # of the points wrong (the numbers are printed above). Same model, same data, same learning rate;
 # only the loss differs.
 
@@ -145,7 +167,8 @@ stable = np.array([F.softmax(s * base) for s in scales])
 
 for s in (1.0, 100.0, 709.0, 710.0, 10_000.0):
     with np.errstate(over="ignore", invalid="ignore"):
-        print(f"scale {s:>7g}: naive {naive_softmax(s * base)}, stable {F.softmax(s * base)}")
+        naive_row, stable_row = naive_softmax(s * base), F.softmax(s * base)
+        print(f"scale {s:>7g}: naive {naive_row}, stable {stable_row}")
 
 fig, ax = plt.subplots(figsize=(7, 4))
 ax.semilogx(scales, stable[:, 0], lw=5, alpha=0.4, label="stable")
@@ -155,7 +178,14 @@ ax.set_xlabel("scale s of the logits")
 ax.set_ylabel("probability of class 0 (largest logit)")
 ax.legend()
 plt.show()
-print("scales with a NaN from the naive softmax:", np.isnan(naive).any(axis=1).sum(), "of", scales.size)
+has_nan = np.isnan(naive).any(axis=1)
+print("scales with a NaN from the naive softmax:", has_nan.sum(), "of", scales.size)
+assert np.array_equal(has_nan, scales * base.max() > 709.78)
+assert np.allclose(naive[~has_nan], stable[~has_nan], rtol=1e-12, atol=0)
+assert np.all(np.isfinite(stable)) and np.allclose(stable[-1], [1, 0, 0])
+with np.errstate(over="ignore", invalid="ignore"):
+    assert np.isnan(naive_softmax(710 * base)).sum() == 1
+    assert np.isnan(naive_softmax(10_000 * base)).sum() == 2
 
 # %% [markdown]
 # The two agree until the largest logit reaches about 710; from there on the naive curve simply
@@ -194,9 +224,15 @@ for ax in axes:
 fig.tight_layout()
 plt.show()
 index = np.argmin(abs(gaps - 40))
-print(f"g = 40: separate loss {results['separate'][0][index]:.2f}, gradient "
-      f"{results['separate'][1][index]:.1e}; fused loss {results['fused'][0][index]:.2f}, "
-      f"gradient {results['fused'][1][index]:.1e}")
+separate_loss, separate_grad = map(np.array, results["separate"])
+fused_loss, fused_grad = map(np.array, results["fused"])
+print(f"g = 40: separate loss {separate_loss[index]:.2f}, gradient "
+      f"{separate_grad[index]:.1e}; fused loss {fused_loss[index]:.2f}, "
+      f"gradient {fused_grad[index]:.1e}")
+below = gaps <= 27
+assert np.allclose(separate_loss[below], fused_loss[below], rtol=1e-6)
+assert np.isclose(separate_loss.max(), -np.log(1e-12))  # frozen at the clipping margin
+assert separate_grad[index] < 1e-5 * fused_grad[index] and fused_grad[index] > 0.999
 
 # %% [markdown]
 # Up to a margin of about 27 both report the same. Beyond that, the probability of the correct class

@@ -137,3 +137,17 @@ def check_rng(owner: str, rng: Any) -> np.random.Generator:
             f"or None, got {type(rng).__name__} {rng!r}"
         )
     return rng
+
+
+def check_float_dtype(owner: str, dtype: Any) -> np.dtype:
+    """`dtype` as a NumPy floating dtype (float16/32/64), else a TypeError naming `owner`."""
+    try:
+        result = np.dtype(dtype)
+    except TypeError:
+        result = None
+    if result is None or not np.issubdtype(result, np.floating):
+        raise TypeError(
+            f"{owner}: dtype expected a floating-point dtype (np.float32, np.float64), "
+            f"got {dtype!r}"
+        )
+    return result

@@ -7,12 +7,12 @@ as in a recurrent net, collects both contributions) and returns the gradient w.r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
-from nnfs.checks import check_shape  # noqa: F401 -- layers import it from here too
+from nnfs.checks import check_floating, check_shape  # noqa: F401 -- layers import check_shape
 
 
 # --8<-- [start:parameter]
@@ -20,12 +20,14 @@ class Parameter:
     """A trainable array and the gradient of the loss with respect to it.
 
     Attributes:
-        data: the values, any shape.
+        data: the values, any shape, a floating-point dtype (an integer array is refused, as in
+            PyTorch: its gradient and every update would be truncated to integers).
         grad: same shape and dtype as `data`; zeros until a backward pass adds to it.
         frozen: a frozen parameter is skipped by optimizers and gets no gradient work.
     """
 
     def __init__(self, data: np.ndarray, frozen: bool = False) -> None:
+        check_floating("Parameter", "data", data)
         self.data = np.ascontiguousarray(data)
         self.grad = np.zeros_like(self.data)
         self.frozen = frozen
@@ -42,10 +44,20 @@ class Parameter:
         self.grad[...] = 0
 
     def __repr__(self) -> str:
-        return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype})"
+        frozen = ", frozen=True" if self.frozen else ""
+        return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype}{frozen})"
 
 
 # --8<-- [end:parameter]
+
+
+def _members(name: str, value: Any) -> list[tuple[str, Any]]:
+    """An attribute as (dotted name, item) pairs: itself, or each entry of a list, tuple or dict."""
+    if isinstance(value, (list, tuple)):
+        return [(f"{name}.{i}", item) for i, item in enumerate(value)]
+    if isinstance(value, dict):
+        return [(f"{name}.{key}", item) for key, item in value.items()]
+    return [(name, value)]
 
 
 # --8<-- [start:module]
@@ -53,8 +65,9 @@ class Module:
     """Base class: finds parameters, buffers and children by looking at attributes.
 
     Subclasses implement `forward(x, ...)` and `backward(grad_out)`. Parameters are the
-    `Parameter` attributes; children are `Module` attributes and lists or tuples of modules;
-    buffers (running statistics) are the array attributes named in `_buffers`.
+    `Parameter` attributes and the Parameters in list, tuple or dict attributes ("weights.0");
+    children are the `Module` attributes, found the same way ("layers.0"); buffers (running
+    statistics) are the array attributes named in `_buffers`.
     """
 
     _buffers: tuple[str, ...] = ()
@@ -73,12 +86,9 @@ class Module:
 
     def _children(self) -> Iterator[tuple[str, Module]]:
         for name, value in vars(self).items():
-            if isinstance(value, Module):
-                yield name, value
-            elif isinstance(value, (list, tuple)):
-                for i, item in enumerate(value):
-                    if isinstance(item, Module):
-                        yield f"{name}.{i}", item
+            for key, item in _members(name, value):
+                if isinstance(item, Module):
+                    yield key, item
 
     def named_modules(self, prefix: str = "") -> list[tuple[str, Module]]:
         """This module and every descendant, with dotted names ("" for self)."""
@@ -92,10 +102,11 @@ class Module:
         seen: set[int] = set()
         result = []
         for module_name, module in self.named_modules():
-            for name, value in vars(module).items():
-                if isinstance(value, Parameter) and id(value) not in seen:
-                    seen.add(id(value))
-                    result.append((f"{module_name}.{name}" if module_name else name, value))
+            for attribute, value in vars(module).items():
+                for name, item in _members(attribute, value):
+                    if isinstance(item, Parameter) and id(item) not in seen:
+                        seen.add(id(item))
+                        result.append((f"{module_name}.{name}" if module_name else name, item))
         return result
 
     def parameters(self) -> list[Parameter]:
@@ -107,6 +118,8 @@ class Module:
 
     def train(self, mode: bool = True) -> Module:
         """Set training mode on this module and every child; returns self."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"{type(self).__name__}.train: mode expected a bool, got {mode!r}")
         for _, module in self.named_modules():
             module.training = mode
         return self
@@ -125,39 +138,46 @@ class Module:
             p.frozen = False
         return self
 
-    def state_dict(self) -> dict[str, np.ndarray]:
-        """Copies of all parameters and buffers, keyed by dotted name."""
-        state = {name: p.data.copy() for name, p in self.named_parameters()}
+    def _state_arrays(self) -> dict[str, np.ndarray]:
+        """The live arrays behind `state_dict()` (no copies), keyed by dotted name."""
+        arrays = {name: p.data for name, p in self.named_parameters()}
         for module_name, module in self.named_modules():
             for buf in module._buffers:
                 key = f"{module_name}.{buf}" if module_name else buf
-                state[key] = np.array(getattr(module, buf), copy=True)
-        return state
+                arrays[key] = np.asarray(getattr(module, buf))
+        return arrays
 
-    def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
-        """Copy values into the existing arrays; names and shapes must match exactly."""
-        own = self.state_dict()
-        missing = sorted(set(own) - set(state))
-        unexpected = sorted(set(state) - set(own))
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Copies of all parameters and buffers, keyed by dotted name."""
+        return {key: np.array(value, copy=True) for key, value in self._state_arrays().items()}
+
+    def load_state_dict(self, state: Mapping[str, np.ndarray]) -> None:
+        """Copy `state` into the model, or raise and leave the model exactly as it was.
+
+        Every key, shape and dtype is checked before anything is copied: the key sets must be
+        equal and each shape must match exactly. A floating-point array may go into a parameter
+        or buffer of any floating dtype (a float64 checkpoint into a float32 model is cast) if
+        its values fit that dtype's range. Integer, boolean, complex, string and object arrays
+        are refused with a TypeError: nnfs saves only real floats, so such an array means the
+        file does not belong to this model (convert it with `.astype` first if it does).
+        """
+        owner = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state, Mapping):
+            raise TypeError(f"{owner}: state expected a dict of arrays, got {type(state).__name__}")
+        own = self._state_arrays()
+        missing, unexpected = sorted(set(own) - set(state)), sorted(set(state) - set(own))
         if missing or unexpected:
-            raise ValueError(
-                f"{type(self).__name__}.load_state_dict: missing keys {missing}, "
-                f"unexpected keys {unexpected}"
-            )
-        params = dict(self.named_parameters())
-        modules = dict(self.named_modules())
-        for key, value in state.items():
-            value = np.asarray(value)
-            if value.shape != own[key].shape:
-                raise ValueError(
-                    f"{type(self).__name__}.load_state_dict: '{key}' expected shape "
-                    f"{own[key].shape}, got {value.shape}"
-                )
+            raise ValueError(f"{owner}: missing keys {missing}, unexpected keys {unexpected}")
+        params, modules = dict(self.named_parameters()), dict(self.named_modules())
+        # Buffers are replaced, so they get their own copy; parameters are copied into.
+        values = {k: _loadable(owner, k, state[k], own[k], copy=k not in params) for k in own}
+        # Nothing below can fail: every value has been checked and converted.
+        for key, value in values.items():
             if key in params:
                 params[key].data[...] = value
             else:
                 module_name, _, buf = key.rpartition(".")
-                setattr(modules[module_name], buf, value.astype(own[key].dtype, copy=True))
+                setattr(modules[module_name], buf, value)
 
     def num_parameters(self) -> int:
         return sum(p.data.size for p in self.parameters())
@@ -173,12 +193,42 @@ class Module:
 # --8<-- [end:module]
 
 
+def _loadable(owner: str, key: str, value: Any, target: np.ndarray, copy: bool) -> np.ndarray:
+    """`value` checked against the array it will replace, converted to the target's dtype."""
+    value = np.asarray(value)
+    if value.shape != target.shape:
+        raise ValueError(f"{owner}: '{key}' expected shape {target.shape}, got {value.shape}")
+    kind, want = value.dtype.kind, target.dtype.kind
+    same_kind = kind == want or (kind in "iu" and want in "iu")
+    if not same_kind:
+        what = {"f": "a floating-point", "i": "an integer", "u": "an integer", "b": "a boolean"}
+        raise TypeError(
+            f"{owner}: '{key}' expected {what.get(want, want)} array (the model holds "
+            f"{target.dtype}), got {value.dtype}"
+        )
+    if kind == "f" and np.finfo(value.dtype).max > np.finfo(target.dtype).max:
+        finite = np.abs(value[np.isfinite(value)])
+        if finite.size and finite.max() > np.finfo(target.dtype).max:
+            raise ValueError(
+                f"{owner}: '{key}' holds values up to {finite.max():.3g}, beyond the range of the "
+                f"model's {target.dtype} (max {np.finfo(target.dtype).max:.3g})"
+            )
+    if kind in "iu" and value.size:
+        info = np.iinfo(target.dtype)
+        if value.min() < info.min or value.max() > info.max:
+            raise ValueError(f"{owner}: '{key}' has values outside the range of {target.dtype}")
+    return value.astype(target.dtype, copy=copy)
+
+
 # --8<-- [start:sequential]
 class Sequential(Module):
     """Modules applied in order; `backward` runs them in reverse."""
 
     def __init__(self, *layers: Module) -> None:
         super().__init__()
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Module):  # e.g. the class ReLU instead of ReLU()
+                raise TypeError(f"Sequential: layer {i} expected a Module, got {layer!r}")
         self.layers = list(layers)
 
     def forward(self, x: np.ndarray) -> np.ndarray:

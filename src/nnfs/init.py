@@ -101,7 +101,12 @@ INITIALIZERS: dict[str, Initializer] = {
 
 
 def initialize(
-    init: str | Initializer, shape: tuple[int, ...], rng: np.random.Generator, dtype: type
+    init: str | Initializer,
+    shape: tuple[int, ...],
+    rng: np.random.Generator,
+    dtype: type,
+    *,
+    owner: str = "init",
 ) -> np.ndarray:
     """Draw a weight of `shape` with the initializer named by `init` (or the callable itself).
 
@@ -111,14 +116,21 @@ def initialize(
         shape: the weight's shape in the layer's layout, `(in, out)` or `(out, in, kh, kw)`.
         rng: the Generator to draw from.
         dtype: the dtype of the result.
+        owner: the layer asking, named in error messages.
 
     Returns: a C-contiguous array of `shape` and `dtype`.
     """
     if callable(init):
-        return np.ascontiguousarray(init(shape, rng, dtype), dtype=dtype)
+        weight = np.ascontiguousarray(init(shape, rng, dtype), dtype=dtype)
+        if weight.shape != tuple(shape):
+            raise ValueError(
+                f"{owner}: init returned shape {weight.shape}, expected {tuple(shape)}"
+            )
+        return weight
     if init not in INITIALIZERS:
         raise ValueError(
-            f"init: unknown initializer '{init}', expected one of {sorted(INITIALIZERS)}"
+            f"{owner}: unknown initializer {init!r}, expected one of {sorted(INITIALIZERS)} "
+            "or a callable"
         )
     return INITIALIZERS[init](shape, rng, dtype)
 

@@ -4,6 +4,11 @@ Reductions follow PyTorch's `reduction="mean"`: MSE and the binary cross-entropi
 every element, the categorical cross-entropies over the batch. The categorical losses take
 integer labels `(N,)` or one-hot (or any probability) targets `(N, C)`. Every loss computes in
 the dtype of `pred`, and its gradient has that dtype too.
+
+Inputs outside a loss's domain raise a ValueError naming the loss instead of giving a
+meaningless number: an empty batch, probabilities outside [0, 1] (logits passed to a loss that
+wants probabilities), targets outside [0, 1], labels outside [0, C). A NaN prediction is let
+through (the loss is NaN), so a diverged model stays visible to the training loop.
 """
 
 from __future__ import annotations
@@ -11,7 +16,29 @@ from __future__ import annotations
 import numpy as np
 
 from nnfs import functional as F
+from nnfs.checks import check_real, require_forward
 from nnfs.functional import _as_float
+
+
+def _check_nonempty(loss: str, pred: np.ndarray) -> None:
+    # The mean of nothing is NaN, with a NumPy warning: say what happened instead.
+    if pred.size == 0:
+        raise ValueError(f"{loss}: expected a non-empty batch, got pred of shape {pred.shape}")
+
+
+def _check_probabilities(loss: str, name: str, x: np.ndarray, *, allow_nan: bool) -> None:
+    """Raise unless every value of `x` lies in [0, 1] (NaN allowed in predictions only)."""
+    inside = (x >= 0) & (x <= 1)
+    if allow_nan:
+        inside |= np.isnan(x)
+    if not inside.all():
+        outside = x[~inside]
+        shown = "NaN" if np.isnan(outside).any() else f"{outside.min():.4g} .. {outside.max():.4g}"
+        hint = " (logits? use the loss on logits)" if name == "pred" else ""
+        raise ValueError(
+            f"{loss}: {name} expected probabilities in [0, 1], got {outside.size} values "
+            f"outside, in {shown}{hint}"
+        )
 
 
 def _check_same_shape(loss: str, pred: np.ndarray, target: np.ndarray) -> None:
@@ -28,6 +55,8 @@ def _one_hot_target(loss: str, pred: np.ndarray, target: np.ndarray) -> np.ndarr
     if pred.ndim != 2:
         raise ValueError(f"{loss}: pred expected shape (N, C), got {tuple(pred.shape)}")
     n, c = pred.shape
+    if n == 0 or c == 0:
+        raise ValueError(f"{loss}: expected a non-empty batch, got pred of shape {pred.shape}")
     target = np.asarray(target)
     if target.shape == (n,):
         if not np.issubdtype(target.dtype, np.integer):
@@ -42,6 +71,7 @@ def _one_hot_target(loss: str, pred: np.ndarray, target: np.ndarray) -> np.ndarr
         one_hot[np.arange(n), target] = 1
         return one_hot
     if target.shape == (n, c):
+        _check_probabilities(loss, "target", target, allow_nan=False)
         target = target.astype(pred.dtype, copy=False)
         # Each row must be a distribution: the fused gradient p - y relies on sum_c y_c = 1.
         row_sums = target.sum(axis=1)
@@ -79,10 +109,12 @@ class MSE(Loss):
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
         pred, target = _as_float(pred), np.asarray(target)
         _check_same_shape("MSE", pred, target)
+        _check_nonempty("MSE", pred)
         self.diff = pred - target.astype(pred.dtype, copy=False)
         return float(np.mean(self.diff**2))
 
     def backward(self) -> np.ndarray:
+        require_forward(self, "diff")
         return 2 * self.diff / self.diff.size
 
 
@@ -94,21 +126,25 @@ class BinaryCrossEntropy(Loss):
     """L = -mean(y log p + (1 - y) log(1 - p)) over all S elements, p a probability.
 
     p is clipped to [eps, 1 - eps], so p = 0 or 1 gives a large but finite loss; the gradient
-    dL/dp = (p - y) / (p (1 - p)) / S uses the same clipped p.
+    dL/dp = (p - y) / (p (1 - p)) / S uses the same clipped p. p and y must lie in [0, 1]:
+    logits raise a ValueError (use BinaryCrossEntropyWithLogits for them).
 
     Args:
         eps: the clipping margin. It is raised to the dtype's machine epsilon when smaller
-            (1e-12 would round 1 - eps back to 1 in float32).
+            (1e-12 would round 1 - eps back to 1 in float32 and float16).
 
     Shapes: pred and target any shape, the same; backward() has that shape too.
     """
 
     def __init__(self, eps: float = 1e-12) -> None:
-        self.eps = eps
+        self.eps = check_real("BinaryCrossEntropy", "eps", eps, 0, 0.5, low_open=True)
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
         pred, target = _as_float(pred), np.asarray(target)
         _check_same_shape("BinaryCrossEntropy", pred, target)
+        _check_nonempty("BinaryCrossEntropy", pred)
+        _check_probabilities("BinaryCrossEntropy", "pred", pred, allow_nan=True)
+        _check_probabilities("BinaryCrossEntropy", "target", target, allow_nan=False)
         eps = max(self.eps, float(np.finfo(pred.dtype).eps))
         self.p = np.clip(pred, eps, 1 - eps)
         self.y = target.astype(pred.dtype, copy=False)
@@ -116,6 +152,7 @@ class BinaryCrossEntropy(Loss):
         return float(np.mean(losses))
 
     def backward(self) -> np.ndarray:
+        require_forward(self, "p")
         return (self.p - self.y) / (self.p * (1 - self.p)) / self.p.size
 
 
@@ -135,11 +172,14 @@ class BinaryCrossEntropyWithLogits(Loss):
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
         pred, target = _as_float(pred), np.asarray(target)
         _check_same_shape("BinaryCrossEntropyWithLogits", pred, target)
+        _check_nonempty("BinaryCrossEntropyWithLogits", pred)
+        _check_probabilities("BinaryCrossEntropyWithLogits", "target", target, allow_nan=False)
         self.y = target.astype(pred.dtype, copy=False)
         self.probs = F.sigmoid(pred)
         return float(np.mean(F.softplus(pred) - self.y * pred))
 
     def backward(self) -> np.ndarray:
+        require_forward(self, "probs")
         return (self.probs - self.y) / self.probs.size
 
 
@@ -150,20 +190,32 @@ class BinaryCrossEntropyWithLogits(Loss):
 class CategoricalCrossEntropy(Loss):
     """L = -(1/N) sum_n sum_c y_nc log p_nc for probabilities p: (N, C).
 
-    p is clipped to [eps, 1] so that a probability of exactly 0 gives a large but finite loss.
+    p is clipped to [eps, 1] so that a probability of exactly 0 gives a large but finite loss
+    (only log p is taken, so 1 needs no margin). p must lie in [0, 1]: logits raise a
+    ValueError (use SoftmaxCrossEntropy for them).
+
+    Args:
+        eps: the lower clip. It is raised to the dtype's smallest normal number when smaller
+            (1e-12 is 0 in float16; the float16 floor 6.1e-5 still keeps 1 / p finite).
+
     Targets: integer labels (N,) or one-hot (N, C); backward() has shape (N, C).
     """
 
     def __init__(self, eps: float = 1e-12) -> None:
-        self.eps = eps
+        self.eps = check_real(
+            "CategoricalCrossEntropy", "eps", eps, 0, 1, low_open=True, high_open=True
+        )
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
         pred = _as_float(pred)
         self.y = _one_hot_target("CategoricalCrossEntropy", pred, target)
-        self.p = np.clip(pred, self.eps, 1.0)
+        _check_probabilities("CategoricalCrossEntropy", "pred", pred, allow_nan=True)
+        eps = max(self.eps, float(np.finfo(pred.dtype).smallest_normal))
+        self.p = np.clip(pred, eps, 1.0)
         return float(-np.sum(self.y * np.log(self.p)) / pred.shape[0])
 
     def backward(self) -> np.ndarray:
+        require_forward(self, "p")
         return -self.y / self.p / self.p.shape[0]
 
 
@@ -187,6 +239,7 @@ class SoftmaxCrossEntropy(Loss):
         return float(-np.sum(self.y * log_p) / pred.shape[0])
 
     def backward(self) -> np.ndarray:
+        require_forward(self, "probs")
         return (self.probs - self.y) / self.probs.shape[0]
 
 

@@ -7,8 +7,11 @@ training iteration without an optimizer object (plain gradient descent).
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
+from nnfs.checks import check_float_dtype
 from nnfs.core import Module, Sequential
 from nnfs.layers.activation import LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from nnfs.layers.dense import Dense
@@ -45,25 +48,13 @@ class NeuralNetwork(Sequential):
         init: str = "he",
         dtype: type = np.float64,
     ) -> None:
-        if len(sizes) < 2 or any(int(n) != n or n < 1 for n in sizes):
-            raise ValueError(
-                f"NeuralNetwork: sizes must be at least two positive integers, got {sizes}"
-            )
-        if len(activations) != len(sizes) - 1:
-            raise ValueError(
-                f"NeuralNetwork: expected {len(sizes) - 1} activations for sizes {sizes}, "
-                f"got {len(activations)}"
-            )
+        _check_configuration(sizes, activations)
+        check_float_dtype("NeuralNetwork", dtype)
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         layers: list[Module] = []
         for d_in, d_out, act in zip(sizes[:-1], sizes[1:], activations, strict=True):
             layers.append(Dense(d_in, d_out, init=init, rng=rng, dtype=dtype))
             if act not in (None, "linear"):
-                if act not in ACTIVATIONS:
-                    raise ValueError(
-                        f"NeuralNetwork: unknown activation '{act}', expected one of "
-                        f"{sorted(ACTIVATIONS)} or 'linear'"
-                    )
                 layers.append(ACTIVATIONS[act]())
         super().__init__(*layers)
         self.sizes = list(sizes)
@@ -77,3 +68,30 @@ class NeuralNetwork(Sequential):
 
 
 # --8<-- [end:network]
+
+
+def _check_configuration(sizes: list[int], activations: list[str | None]) -> None:
+    """Check the sizes and activation names up front, before any layer is built."""
+    if not isinstance(sizes, (list, tuple)) or not isinstance(activations, (list, tuple)):
+        raise TypeError(
+            f"NeuralNetwork: sizes and activations expected lists, got "
+            f"{type(sizes).__name__} and {type(activations).__name__}"
+        )
+    for n in sizes:
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+            raise TypeError(f"NeuralNetwork: sizes expected integers, got {n!r} in {sizes}")
+    if len(sizes) < 2 or any(n < 1 for n in sizes):
+        raise ValueError(
+            f"NeuralNetwork: sizes must be at least two positive integers, got {sizes}"
+        )
+    if len(activations) != len(sizes) - 1:
+        raise ValueError(
+            f"NeuralNetwork: expected {len(sizes) - 1} activations for sizes {sizes}, "
+            f"got {len(activations)}"
+        )
+    for act in activations:
+        if act not in (None, "linear") and act not in ACTIVATIONS:
+            raise ValueError(
+                f"NeuralNetwork: unknown activation {act!r}, expected one of "
+                f"{sorted(ACTIVATIONS)}, 'linear' or None"
+            )

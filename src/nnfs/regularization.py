@@ -17,7 +17,23 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from nnfs.checks import check_real
 from nnfs.core import Module, Parameter
+
+
+def _parameters(owner: str, params: Iterable[Parameter], lam: float) -> list[Parameter]:
+    """`params` as a list of Parameters, and lam >= 0; a Module or an array is a TypeError."""
+    check_real(owner, "lam", lam, 0)
+    if isinstance(params, (Module, np.ndarray, Parameter)) or not isinstance(params, Iterable):
+        raise TypeError(
+            f"{owner}: params expected an iterable of Parameters (e.g. "
+            f"weight_parameters(model)), got {type(params).__name__}"
+        )
+    params = list(params)
+    for p in params:
+        if not isinstance(p, Parameter):
+            raise TypeError(f"{owner}: params expected Parameters, got {type(p).__name__}")
+    return params
 
 
 def weight_parameters(module: Module) -> list[Parameter]:
@@ -32,12 +48,13 @@ def weight_parameters(module: Module) -> list[Parameter]:
 # --8<-- [start:l1]
 def l1_penalty(params: Iterable[Parameter], lam: float) -> float:
     """R(w) = lam * sum_i |w_i| over every parameter."""
+    params = _parameters("l1_penalty", params, lam)
     return lam * sum(float(np.abs(p.data).sum()) for p in params)
 
 
 def add_l1_grad(params: Iterable[Parameter], lam: float) -> None:
     """p.grad += lam * sign(p) (the subgradient 0 at w = 0); frozen parameters are skipped."""
-    for p in params:
+    for p in _parameters("add_l1_grad", params, lam):
         if not p.frozen:
             p.grad += lam * np.sign(p.data)
 
@@ -48,12 +65,13 @@ def add_l1_grad(params: Iterable[Parameter], lam: float) -> None:
 # --8<-- [start:l2]
 def l2_penalty(params: Iterable[Parameter], lam: float) -> float:
     """R(w) = (lam / 2) * sum_i w_i^2 over every parameter, so that dR/dw = lam * w."""
+    params = _parameters("l2_penalty", params, lam)
     return 0.5 * lam * sum(float(np.sum(p.data * p.data)) for p in params)
 
 
 def add_l2_grad(params: Iterable[Parameter], lam: float) -> None:
     """p.grad += lam * p; frozen parameters are skipped."""
-    for p in params:
+    for p in _parameters("add_l2_grad", params, lam):
         if not p.frozen:
             p.grad += lam * p.data
 

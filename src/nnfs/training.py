@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nnfs.checks import check_array, check_int, check_nonempty
 from nnfs.core import Module
 from nnfs.losses import Loss
 from nnfs.optim import Optimizer
@@ -125,20 +126,32 @@ class History:
 
 
 def predict(model: Module, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-    """The model's outputs for X, computed in eval mode and in batches (restores the mode)."""
-    was_training = model.training
+    """The model's outputs for X (N, ...), computed in eval mode and in batches.
+
+    Afterwards every submodule is back in its own previous mode: a child that was in eval mode
+    (a frozen BatchNorm, say) stays there, even if the model around it was training.
+    """
+    check_array("predict", "X", X)
+    check_nonempty("predict", "X", X)
+    batch_size = check_int("predict", "batch_size", batch_size)
+    modes = [(module, module.training) for _, module in model.named_modules()]
     model.eval()
     try:
         outputs = [model(X[i : i + batch_size]) for i in range(0, len(X), batch_size)]
     finally:
-        model.train(was_training)
+        for module, mode in modes:
+            module.training = mode
     return np.concatenate(outputs)
 
 
 def evaluate(
     model: Module, loss_fn: Loss, X: np.ndarray, y: np.ndarray, batch_size: int = 1024
 ) -> tuple[float, float]:
-    """Mean loss and accuracy of `model` on (X, y) in eval mode (restores the previous mode)."""
+    """Mean loss and accuracy of `model` on (X, y) in eval mode (each submodule's mode is
+    restored afterwards, as in `predict`)."""
+    check_array("evaluate", "y", y)
+    if len(y) != len(X):
+        raise ValueError(f"evaluate: X has {len(X)} rows but y has {len(y)}")
     out = predict(model, X, batch_size)
     return loss_fn(out, y), accuracy(out, y)
 

@@ -59,3 +59,11 @@ def test_page_cleanup_removes_the_cdn_loader_only_without_diagrams() -> None:
     assert cleaned == "<!-- Load mathjax -->\n<p>text</p>"
     with_diagram = loader + '<div class="jp-Mermaid"><pre class="mermaid">graph</pre></div>'
     assert hook.clean_lab_html(with_diagram) == with_diagram
+
+
+def test_the_build_keeps_mplbackend_away_from_the_lab_kernels(monkeypatch) -> None:
+    import os
+
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    _load_hook()  # what mkdocs does when it reads mkdocs.yml, before any lab runs
+    assert "MPLBACKEND" not in os.environ

@@ -64,6 +64,14 @@ def test_every_source_page_is_built(site_dir: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("script", lab_scripts(), ids=lambda p: p.parent.name)
+def test_every_lab_page_shows_its_plots(site_dir: Path, script: Path) -> None:
+    """A lab built with MPLBACKEND=Agg (or a stale cache) would have no image at all."""
+    html = (site_dir / script.parent.name / "lab" / "index.html").read_text()
+    plots = re.findall(r'<img[^>]*src="data:image/png;base64,', html)
+    assert plots, f"{script.parent.name}: the lab page has no plot"
+
+
 def test_no_built_file_points_outside_the_site(site_dir: Path) -> None:
     """Static check for loaders that a browser visit may not trigger (a CDN import waiting for
     a diagram, a stylesheet behind a media query)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnfs import functional as F
+from nnfs.checks import check_array, check_int, check_real, require_forward
 from nnfs.core import Module, check_shape
 
 
@@ -18,10 +19,12 @@ class ReLU(Module):
     """y = max(0, x); dy/dx = 1 where x > 0, else 0. Shapes: any -> same."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        check_array("ReLU", "input", x)
         self.mask = x > 0  # all that backward needs: where the gradient may pass
         return np.maximum(x, 0)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        require_forward(self, "mask")
         check_shape("ReLU", "grad_out", grad_out, self.mask.shape)
         return grad_out * self.mask
 
@@ -39,18 +42,22 @@ class LeakyReLU(Module):
 
     def __init__(self, alpha: float = 0.01) -> None:
         super().__init__()
-        self.alpha = float(alpha)
+        self.alpha = check_real("LeakyReLU", "alpha", alpha)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        check_array("LeakyReLU", "input", x)
         self.x = x
         return F.leaky_relu(x, self.alpha)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        require_forward(self, "x")
         check_shape("LeakyReLU", "grad_out", grad_out, self.x.shape)
         return grad_out * F.leaky_relu_grad(self.x, self.alpha)
 
+    # --8<-- [end:leaky_relu]
 
-# --8<-- [end:leaky_relu]
+    def __repr__(self) -> str:
+        return f"LeakyReLU(alpha={self.alpha})"
 
 
 # --8<-- [start:sigmoid]
@@ -58,10 +65,12 @@ class Sigmoid(Module):
     """y = 1 / (1 + exp(-x)); dy/dx = y (1 - y), so we cache the output. Shapes: any -> same."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        check_array("Sigmoid", "input", x)
         self.out = F.sigmoid(x)
         return self.out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        require_forward(self, "out")
         check_shape("Sigmoid", "grad_out", grad_out, self.out.shape)
         return grad_out * self.out * (1 - self.out)
 
@@ -74,10 +83,12 @@ class Tanh(Module):
     """y = tanh(x); dy/dx = 1 - y^2, so we cache the output. Shapes: any -> same."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        check_array("Tanh", "input", x)
         self.out = F.tanh(x)
         return self.out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        require_forward(self, "out")
         check_shape("Tanh", "grad_out", grad_out, self.out.shape)
         return grad_out * (1 - self.out * self.out)
 
@@ -98,18 +109,30 @@ class Softmax(Module):
 
     def __init__(self, axis: int = -1) -> None:
         super().__init__()
-        self.axis = axis
+        self.axis = check_int("Softmax", "axis", axis, minimum=None)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        self._check_input(x)
         self.out = F.softmax(x, axis=self.axis)
         return self.out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        require_forward(self, "out")
         check_shape("Softmax", "grad_out", grad_out, self.out.shape)
         return F.softmax_backward(self.out, grad_out, axis=self.axis)
 
+    # --8<-- [end:softmax]
 
-# --8<-- [end:softmax]
+    def _check_input(self, x: np.ndarray) -> None:
+        check_array("Softmax", "input", x)
+        if not -x.ndim <= self.axis < x.ndim:
+            raise ValueError(
+                f"Softmax: axis expected a value in [{-x.ndim}, {x.ndim}) for an input of shape "
+                f"{x.shape}, got {self.axis}"
+            )
+
+    def __repr__(self) -> str:
+        return f"Softmax(axis={self.axis})"
 
 
 # --8<-- [start:gelu]

@@ -14,16 +14,19 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from nnfs import init as initializers
+from nnfs.checks import (
+    check_float_dtype,
+    check_int,
+    check_int_pair,
+    check_rng,
+    require_forward,
+)
 from nnfs.core import Module, Parameter, check_shape
 
 
 def _pair(layer: str, name: str, value: int | tuple[int, int], minimum: int = 1) -> tuple[int, int]:
-    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
-    if len(pair) != 2 or any(int(v) != v or v < minimum for v in pair):
-        raise ValueError(
-            f"{layer}: {name} must be an int >= {minimum} or a pair of them, got {value!r}"
-        )
-    return int(pair[0]), int(pair[1])
+    """An int or a pair of ints -> (int, int), each >= minimum (see `nnfs.checks`)."""
+    return check_int_pair(layer, name, value, minimum)
 
 
 def conv_output_size(size: int, kernel: int, stride: int, padding: int) -> int:
@@ -141,13 +144,14 @@ class Conv2D(Module):
         dtype: type = np.float64,
     ) -> None:
         super().__init__()
-        rng = rng if rng is not None else np.random.default_rng()
-        self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size = _pair("Conv2D", "kernel_size", kernel_size)
-        self.stride = _pair("Conv2D", "stride", stride)
-        self.padding = _pair("Conv2D", "padding", padding, minimum=0)
+        self.in_channels = check_int("Conv2D", "in_channels", in_channels)
+        self.out_channels = check_int("Conv2D", "out_channels", out_channels)
+        self.kernel_size = check_int_pair("Conv2D", "kernel_size", kernel_size)
+        self.stride = check_int_pair("Conv2D", "stride", stride)
+        self.padding = check_int_pair("Conv2D", "padding", padding, minimum=0)
+        rng, dtype = check_rng("Conv2D", rng), check_float_dtype("Conv2D", dtype)
         shape = (out_channels, in_channels, *self.kernel_size)
-        self.W = Parameter(initializers.initialize(init, shape, rng, dtype))
+        self.W = Parameter(initializers.initialize(init, shape, rng, dtype, owner="Conv2D"))
         self.b = Parameter(np.zeros(out_channels, dtype=dtype))
         self.needs_input_grad = True
 
@@ -171,8 +175,8 @@ class Conv2D(Module):
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
         """grad_out = dL/dy (N, O, OH, OW) -> dL/dx (N, C, H, W); adds dL/dW, dL/db."""
-        n, _, oh, ow = self.out_shape
-        check_shape("Conv2D", "grad_out", grad_out, (n, self.out_channels, oh, ow))
+        require_forward(self, "x_cols")
+        check_shape("Conv2D", "grad_out", grad_out, self.out_shape)
         # (N, O, OH, OW) -> (O, OH OW N): the same column order as x_cols.
         g = grad_out.transpose(1, 2, 3, 0).reshape(self.out_channels, -1)
         if not self.W.frozen:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from nnfs import init as initializers
+from nnfs.checks import check_float_dtype, check_int, check_rng, require_forward
 from nnfs.core import Module, Parameter, check_shape
 
 
@@ -26,7 +27,8 @@ class Dense(Module):
 
     Attributes:
         needs_input_grad: set it to False on a network's first layer, whose input is data:
-            backward then skips dL/dx (a third of the layer's backward work) and returns None.
+            backward then skips dL/dx and returns None. That is one of its two matrix
+            products, half of the backward work and a third of forward + backward.
     """
 
     def __init__(
@@ -39,9 +41,10 @@ class Dense(Module):
         dtype: type = np.float64,
     ) -> None:
         super().__init__()
-        rng = rng if rng is not None else np.random.default_rng()
-        self.in_features, self.out_features = in_features, out_features
-        W = initializers.initialize(init, (in_features, out_features), rng, dtype)
+        self.in_features = check_int("Dense", "in_features", in_features)
+        self.out_features = check_int("Dense", "out_features", out_features)
+        rng, dtype = check_rng("Dense", rng), check_float_dtype("Dense", dtype)
+        W = initializers.initialize(init, (in_features, out_features), rng, dtype, owner="Dense")
         self.W = Parameter(W)
         self.b = Parameter(np.zeros(out_features, dtype=dtype))
         self.needs_input_grad = True
@@ -56,6 +59,7 @@ class Dense(Module):
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
         """grad_out = dL/dy (N, M) -> dL/dx = grad_out W^T (N, D); adds dL/dW, dL/db."""
+        require_forward(self, "x")
         check_shape("Dense", "grad_out", grad_out, (self.x.shape[0], self.out_features))
         # dL/dW = x^T g sums the outer products of every sample: one matrix product.
         if not self.W.frozen:
@@ -70,4 +74,5 @@ class Dense(Module):
     # --8<-- [end:dense]
 
     def __repr__(self) -> str:
-        return f"Dense({self.in_features}, {self.out_features})"
+        skip = "" if self.needs_input_grad else ", needs_input_grad=False"
+        return f"Dense({self.in_features}, {self.out_features}{skip})"

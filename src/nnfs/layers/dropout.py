@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnfs.core import Module
+from nnfs.checks import check_floating, check_real, check_rng, require_forward
+from nnfs.core import Module, check_shape
 
 
 # --8<-- [start:dropout]
@@ -17,18 +18,19 @@ class Dropout(Module):
         p: the probability of dropping a unit, 0 <= p < 1.
         rng: the Generator that draws the masks (a fresh unseeded one if None).
 
-    Shapes: x any -> y same.
+    Shapes: x any -> y same. x must be floating-point, in every mode: the scale 1 / (1 - p)
+    is not an integer, and an integer input would truncate it (PyTorch refuses it too).
     """
 
     def __init__(self, p: float, rng: np.random.Generator | None = None) -> None:
         super().__init__()
-        if not 0.0 <= p < 1.0:
-            raise ValueError(f"Dropout: p must be in [0, 1), got {p}")
-        self.p = float(p)
-        self.rng = rng if rng is not None else np.random.default_rng()
+        self.p = check_real("Dropout", "p", p, 0, 1, high_open=True)
+        self.rng = check_rng("Dropout", rng)
         self.fixed_keep: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        check_floating("Dropout", "input", x)
+        self.x_shape = x.shape
         if not self.training or self.p == 0.0:
             self.mask = None
             return x
@@ -47,6 +49,8 @@ class Dropout(Module):
         return x * self.mask
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        require_forward(self, "x_shape")
+        check_shape("Dropout", "grad_out", grad_out, self.x_shape)
         # y = x * mask is linear in x, so dL/dx = dL/dy * mask (the same mask as forward).
         return grad_out if self.mask is None else grad_out * self.mask
 
@@ -63,7 +67,11 @@ class Dropout(Module):
             if getattr(self, "keep", None) is None:
                 raise ValueError("Dropout.fix_mask: no mask drawn yet; run forward or pass one")
             keep = self.keep
-        self.fixed_keep = np.asarray(keep, dtype=bool)
+        elif not isinstance(keep, np.ndarray) or keep.dtype != bool:
+            raise TypeError(
+                f"Dropout.fix_mask: keep expected a boolean numpy.ndarray, got {keep!r:.60}"
+            )
+        self.fixed_keep = keep
         return self
 
     def release_mask(self) -> Dropout:

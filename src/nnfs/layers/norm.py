@@ -10,7 +10,33 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnfs.checks import (
+    check_float_dtype,
+    check_floating,
+    check_int,
+    check_real,
+    require_forward,
+)
 from nnfs.core import Module, Parameter, check_shape
+
+
+def inverse_std(centered: np.ndarray, axes: tuple[int, ...], eps: float) -> np.ndarray:
+    """1 / sqrt(mean(centered^2) + eps) over `axes` (keepdims), for any finite input.
+
+    The squares overflow long before the result does (float32 rows of 1e20 square to 1e40):
+    such rows are first divided by their largest magnitude s, using
+    1 / sqrt(var + eps) = 1 / (s sqrt(var / s^2 + eps / s^2)).
+    """
+    with np.errstate(over="ignore"):
+        var = (centered * centered).mean(axis=axes, keepdims=True)
+    if np.all(np.isfinite(var)):
+        return 1.0 / np.sqrt(var + eps)
+    scale = np.abs(centered).max(axis=axes, keepdims=True)
+    scale = np.where(np.isfinite(var), 1, scale)  # rescale only the rows that overflowed
+    scaled = centered / scale
+    with np.errstate(under="ignore"):
+        tiny = eps / scale / scale  # underflows to 0 exactly where it no longer matters
+    return 1.0 / (scale * np.sqrt((scaled * scaled).mean(axis=axes, keepdims=True) + tiny))
 
 
 # --8<-- [start:normalize_backward]
@@ -55,25 +81,28 @@ class LayerNorm(Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, *, dtype: type = np.float64) -> None:
         super().__init__()
-        self.num_features, self.eps = num_features, float(eps)
+        self.num_features = check_int("LayerNorm", "num_features", num_features)
+        self.eps = check_real("LayerNorm", "eps", eps, 0)
+        dtype = check_float_dtype("LayerNorm", dtype)
         self.gamma = Parameter(np.ones(num_features, dtype=dtype))
         self.beta = Parameter(np.zeros(num_features, dtype=dtype))
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        if x.ndim < 2:
-            check_shape("LayerNorm", "input", x, (None, self.num_features))
-        check_shape("LayerNorm", "input", x, (None,) * (x.ndim - 1) + (self.num_features,))
+        check_floating("LayerNorm", "input", x)
+        check_shape("LayerNorm", "input", x, (None,) * max(x.ndim - 1, 1) + (self.num_features,))
         mean = x.mean(axis=-1, keepdims=True)  # (..., 1)
         centered = x - mean
-        var = (centered * centered).mean(axis=-1, keepdims=True)  # (..., 1), biased
-        self.inv_std = 1.0 / np.sqrt(var + self.eps)
+        self.inv_std = inverse_std(centered, axes=(-1,), eps=self.eps)  # 1/sqrt(var + eps)
         self.x_hat = centered * self.inv_std  # (..., D)
         return self.gamma.data * self.x_hat + self.beta.data
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        require_forward(self, "x_hat")
+        check_shape("LayerNorm", "grad_out", grad_out, self.x_hat.shape)
+        batch_axes = tuple(range(grad_out.ndim - 1))
         if not self.gamma.frozen:
-            batch_axes = tuple(range(grad_out.ndim - 1))
             self.gamma.grad += (grad_out * self.x_hat).sum(axis=batch_axes)
+        if not self.beta.frozen:
             self.beta.grad += grad_out.sum(axis=batch_axes)
         grad_x_hat = grad_out * self.gamma.data
         return normalize_backward(grad_x_hat, self.x_hat, self.inv_std, axes=(-1,))
@@ -91,7 +120,11 @@ class _BatchNorm(Module):
     Training: normalize with the batch mean and biased batch variance, and update
     running = (1 - momentum) * running + momentum * batch_stat, where the variance that goes
     into the running buffer is the unbiased one, var * m / (m - 1), m values per feature
-    (PyTorch's definition). Eval: normalize with the running statistics.
+    (PyTorch's definition). Eval: normalize with the running statistics. The buffers keep
+    their dtype whatever the input's (float64 data does not turn float32 buffers float64).
+
+    `backward` differentiates the forward that ran: if it used batch statistics, so does the
+    gradient, even when the module was switched to eval mode in between.
     """
 
     _buffers = ("running_mean", "running_var")
@@ -106,7 +139,11 @@ class _BatchNorm(Module):
         dtype: type = np.float64,
     ) -> None:
         super().__init__()
-        self.num_features, self.momentum, self.eps = num_features, float(momentum), float(eps)
+        name = type(self).__name__
+        self.num_features = check_int(name, "num_features", num_features)
+        self.momentum = check_real(name, "momentum", momentum, 0, 1)
+        self.eps = check_real(name, "eps", eps, 0)
+        dtype = check_float_dtype(name, dtype)
         self.gamma = Parameter(np.ones(num_features, dtype=dtype))
         self.beta = Parameter(np.zeros(num_features, dtype=dtype))
         self.running_mean = np.zeros(num_features, dtype=dtype)
@@ -123,6 +160,7 @@ class _BatchNorm(Module):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._check_input(x)
+        self.used_batch_stats = self.training  # backward must follow this forward's mode
         if self.training:
             m = x.size // self.num_features  # values per feature
             if m < 2:
@@ -134,9 +172,10 @@ class _BatchNorm(Module):
             centered = x - mean
             var = (centered * centered).mean(axis=self.axes, keepdims=True)  # biased
             mom = self.momentum
-            self.running_mean = (1 - mom) * self.running_mean + mom * mean.reshape(-1)
+            # Assigning into the buffers ([...] =) keeps their dtype whatever the input's.
+            self.running_mean[...] = (1 - mom) * self.running_mean + mom * mean.reshape(-1)
             unbiased = var.reshape(-1) * (m / (m - 1))
-            self.running_var = (1 - mom) * self.running_var + mom * unbiased
+            self.running_var[...] = (1 - mom) * self.running_var + mom * unbiased
         else:
             centered = x - self._per_feature(self.running_mean)
             var = self._per_feature(self.running_var)
@@ -145,11 +184,14 @@ class _BatchNorm(Module):
         return self._per_feature(self.gamma.data) * self.x_hat + self._per_feature(self.beta.data)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        require_forward(self, "x_hat")
+        check_shape(type(self).__name__, "grad_out", grad_out, self.x_hat.shape)
         if not self.gamma.frozen:
             self.gamma.grad += (grad_out * self.x_hat).sum(axis=self.axes)
+        if not self.beta.frozen:
             self.beta.grad += grad_out.sum(axis=self.axes)
         grad_x_hat = grad_out * self._per_feature(self.gamma.data)
-        if not self.training:
+        if not self.used_batch_stats:
             # In eval mode mean and variance are constants, so x -> x_hat is just a scaling.
             return grad_x_hat * self.inv_std
         return normalize_backward(grad_x_hat, self.x_hat, self.inv_std, self.axes)
@@ -157,7 +199,9 @@ class _BatchNorm(Module):
     # --8<-- [end:batchnorm]
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.num_features}, momentum={self.momentum})"
+        return (
+            f"{type(self).__name__}({self.num_features}, momentum={self.momentum}, eps={self.eps})"
+        )
 
 
 class BatchNorm1d(_BatchNorm):
@@ -175,6 +219,7 @@ class BatchNorm1d(_BatchNorm):
     axes = (0,)
 
     def _check_input(self, x: np.ndarray) -> None:
+        check_floating("BatchNorm1d", "input", x)
         check_shape("BatchNorm1d", "input", x, (None, self.num_features))
 
 
@@ -193,4 +238,5 @@ class BatchNorm2d(_BatchNorm):
     axes = (0, 2, 3)
 
     def _check_input(self, x: np.ndarray) -> None:
+        check_floating("BatchNorm2d", "input", x)
         check_shape("BatchNorm2d", "input", x, (None, self.num_features, None, None))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnfs.checks import check_int_pair, require_forward
 from nnfs.core import Module, check_shape
-from nnfs.layers.conv import _pair, conv_output_size
+from nnfs.layers.conv import conv_output_size
 
 
 # --8<-- [start:maxpool]
@@ -18,7 +19,8 @@ class MaxPool2D(Module):
 
     Shapes: x (N, C, H, W) -> y (N, C, OH, OW), OH = floor((H - kh) / sh) + 1 (rows and
     columns that do not fill a window are dropped). Backward routes each output gradient to the
-    one input that was the maximum; on ties, to the first in row-major window order.
+    one input that was the maximum; on ties, to the first in row-major window order. A window
+    holding NaN outputs NaN and sends its gradient to its last NaN, as PyTorch does.
     """
 
     def __init__(
@@ -27,8 +29,9 @@ class MaxPool2D(Module):
         stride: int | tuple[int, int] | None = None,
     ) -> None:
         super().__init__()
-        self.kernel_size = _pair("MaxPool2D", "kernel_size", kernel_size)
-        self.stride = self.kernel_size if stride is None else _pair("MaxPool2D", "stride", stride)
+        self.kernel_size = check_int_pair("MaxPool2D", "kernel_size", kernel_size)
+        stride = self.kernel_size if stride is None else stride
+        self.stride = check_int_pair("MaxPool2D", "stride", stride)
 
     def _offsets(self) -> list[tuple[slice, slice]]:
         """For each kernel offset (i, j), in row-major order, the strided slices of x it reads:
@@ -64,18 +67,28 @@ class MaxPool2D(Module):
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """grad_out = dL/dy (N, C, OH, OW) -> dL/dx (N, C, H, W), nonzero only at the winners."""
+        require_forward(self, "out")
         check_shape("MaxPool2D", "grad_out", grad_out, self.out.shape)
         grad_x = np.zeros(self.x.shape, dtype=grad_out.dtype)
         # Each window sends its gradient to the first offset holding the maximum; `unclaimed`
         # marks windows whose maximum has not been found yet, so a tie routes only once.
         unclaimed = np.ones(self.out.shape, dtype=bool)
-        for rows, cols in self._offsets():
+        offsets = self._offsets()
+        for rows, cols in offsets:
             is_max = self.x[:, :, rows, cols] == self.out
             is_max &= unclaimed
             unclaimed &= ~is_max
             # += rather than =: with overlapping windows (stride < kernel) one pixel can be the
             # maximum of several windows and must collect all their gradients.
             grad_x[:, :, rows, cols] += grad_out * is_max
+        # Left unclaimed: windows holding NaN (NaN == NaN is False). Like PyTorch, send their
+        # gradient to their last NaN, so a NaN in the input is not silently cut off.
+        if unclaimed.any():
+            for rows, cols in reversed(offsets):
+                is_nan = np.isnan(self.x[:, :, rows, cols])
+                is_nan &= unclaimed
+                unclaimed &= ~is_nan
+                grad_x[:, :, rows, cols] += grad_out * is_nan
         return grad_x
 
     # --8<-- [end:maxpool]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnfs.checks import check_array, check_int, require_forward
 from nnfs.core import Module, check_shape
 
 
@@ -22,25 +23,29 @@ class Upsample2D(Module):
 
     def __init__(self, scale: int = 2) -> None:
         super().__init__()
-        if int(scale) != scale or scale < 1:
-            raise ValueError(f"Upsample2D: scale must be a positive integer, got {scale!r}")
-        self.scale = int(scale)
+        self.scale = check_int("Upsample2D", "scale", scale)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         check_shape("Upsample2D", "input", x, (None, None, None, None))
-        N, C, H, W = x.shape
+        N, C, H, W = self.x_shape = x.shape
         s = self.scale
-        # View x as (N, C, H, 1, W, 1), stretch the two size-1 axes to s, then merge: one copy.
-        blocks = np.broadcast_to(x[:, :, :, None, :, None], (N, C, H, s, W, s))
-        return blocks.reshape(N, C, H * s, W * s)
+        y = np.empty((N, C, H * s, W * s), dtype=x.dtype)
+        # Seen as (N, C, H, s, W, s), y holds one s x s block per pixel: write x into every
+        # block at once by broadcasting it over the two size-s axes (one copy, always writable).
+        y.reshape(N, C, H, s, W, s)[...] = x[:, :, :, None, :, None]
+        return y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        N, C, Hs, Ws = grad_out.shape
+        require_forward(self, "x_shape")
+        N, C, H, W = self.x_shape
         s = self.scale
-        return grad_out.reshape(N, C, Hs // s, s, Ws // s, s).sum(axis=(3, 5))
+        check_shape("Upsample2D", "grad_out", grad_out, (N, C, H * s, W * s))
+        return grad_out.reshape(N, C, H, s, W, s).sum(axis=(3, 5))
 
+    # --8<-- [end:upsample]
 
-# --8<-- [end:upsample]
+    def __repr__(self) -> str:
+        return f"Upsample2D(scale={self.scale})"
 
 
 # --8<-- [start:concat]
@@ -58,11 +63,18 @@ class Concat(Module):
 
     def __init__(self, axis: int = 1) -> None:
         super().__init__()
-        self.axis = axis
+        self.axis = check_int("Concat", "axis", axis, minimum=None)
 
     def forward(self, *xs: np.ndarray) -> np.ndarray:
         if len(xs) < 2:
             raise ValueError(f"Concat: expected at least 2 inputs, got {len(xs)}")
+        for i, x in enumerate(xs):
+            check_array("Concat", f"input {i}", x)
+            if not -x.ndim <= self.axis < x.ndim:
+                raise ValueError(
+                    f"Concat: input {i} expected more than axis {self.axis} dimensions, "
+                    f"got shape {x.shape}"
+                )
         first = xs[0].shape
         for x in xs[1:]:
             other = tuple(s for i, s in enumerate(x.shape) if i != self.axis % x.ndim)
@@ -73,11 +85,17 @@ class Concat(Module):
                     f"expected shape like {first}, got {tuple(x.shape)}"
                 )
         self.sizes = [x.shape[self.axis] for x in xs]
-        return np.concatenate(xs, axis=self.axis)
+        out = np.concatenate(xs, axis=self.axis)
+        self.out_shape = out.shape
+        return out
 
     def backward(self, grad_out: np.ndarray) -> tuple[np.ndarray, ...]:
+        require_forward(self, "out_shape")
+        check_shape("Concat", "grad_out", grad_out, self.out_shape)
         split_points = np.cumsum(self.sizes)[:-1]
         return tuple(np.split(grad_out, split_points, axis=self.axis))
 
+    # --8<-- [end:concat]
 
-# --8<-- [end:concat]
+    def __repr__(self) -> str:
+        return f"Concat(axis={self.axis})"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnfs.checks import check_choice, check_int, check_rng
 from nnfs.core import Sequential, check_shape
 from nnfs.layers.activation import ReLU, Tanh
 from nnfs.layers.conv import Conv2D
@@ -40,12 +41,9 @@ class LeNet5(Sequential):
         rng: np.random.Generator | None = None,
         dtype: type = np.float64,
     ) -> None:
-        if activation not in _ACTIVATIONS:
-            raise ValueError(
-                f"LeNet5: activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}"
-            )
-        act, init = _ACTIVATIONS[activation]
-        rng = rng if rng is not None else np.random.default_rng()
+        act, init = _ACTIVATIONS[check_choice("LeNet5", "activation", activation, _ACTIVATIONS)]
+        num_classes = check_int("LeNet5", "num_classes", num_classes)
+        rng = check_rng("LeNet5", rng)
         kw = {"init": init, "rng": rng, "dtype": dtype}
         super().__init__(
             Conv2D(1, 6, 5, **kw),  # C1: (N, 6, 28, 28)
@@ -61,7 +59,7 @@ class LeNet5(Sequential):
             act(),
             Dense(84, num_classes, **kw),  # output logits
         )
-        self.activation = activation
+        self.activation, self.num_classes = activation, num_classes
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         check_shape("LeNet5", "input", x, (None, 1, 32, 32))
@@ -93,4 +91,4 @@ class LeNet5(Sequential):
         return [act(c1), s2, act(c3), s4]
 
     def __repr__(self) -> str:
-        return f"LeNet5(activation={self.activation!r})"
+        return f"LeNet5(activation={self.activation!r}, num_classes={self.num_classes})"

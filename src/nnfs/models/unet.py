@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnfs.core import Module, Sequential
+from nnfs.checks import check_float_dtype, check_int, check_rng, require_forward
+from nnfs.core import Module, Sequential, check_shape
 from nnfs.layers.activation import ReLU
 from nnfs.layers.conv import Conv2D
 from nnfs.layers.pool import MaxPool2D
@@ -57,8 +58,11 @@ class UNet(Module):
         dtype: type = np.float64,
     ) -> None:
         super().__init__()
-        rng = rng if rng is not None else np.random.default_rng()
-        self.in_channels, self.depth = in_channels, depth
+        self.in_channels = check_int("UNet", "in_channels", in_channels)
+        self.num_classes = check_int("UNet", "num_classes", num_classes)
+        self.base_channels = check_int("UNet", "base_channels", base_channels)
+        self.depth = check_int("UNet", "depth", depth)
+        rng, dtype = check_rng("UNet", rng), check_float_dtype("UNet", dtype)
         widths = [base_channels * 2**i for i in range(depth + 1)]  # level 0 .. depth
         self.widths = widths
         self.encoder = [
@@ -79,12 +83,8 @@ class UNet(Module):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         factor = 2**self.depth
-        if (
-            x.ndim != 4
-            or x.shape[1] != self.in_channels
-            or x.shape[2] % factor
-            or x.shape[3] % factor
-        ):
+        check_shape("UNet", "input", x, (None, self.in_channels, None, None))
+        if x.shape[2] % factor or x.shape[3] % factor:
             raise ValueError(
                 f"UNet: input expected shape (N, {self.in_channels}, H, W) with H and W "
                 f"divisible by {factor}, got {tuple(x.shape)}"
@@ -99,9 +99,13 @@ class UNet(Module):
             self.upsamples, self.concats, self.decoder, reversed(skips), strict=True
         ):
             x = block(concat(upsample(x), skip))  # (N, widths[i], H / 2^i, W / 2^i)
-        return self.head(x)  # (N, K, H, W)
+        out = self.head(x)  # (N, K, H, W)
+        self.out_shape = out.shape
+        return out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        require_forward(self, "out_shape")
+        check_shape("UNet", "grad_out", grad_out, self.out_shape)
         grad = self.head.backward(grad_out)
         grad_skips = []  # from the shallowest level down, the reverse of the decoder order
         for upsample, concat, block in zip(

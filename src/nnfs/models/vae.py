@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnfs.core import Module, Sequential
+from nnfs.checks import (
+    check_choice,
+    check_float_dtype,
+    check_int,
+    check_real,
+    check_rng,
+    require_forward,
+)
+from nnfs.core import Module, Sequential, check_shape
 from nnfs.layers.activation import ReLU, Sigmoid
 from nnfs.layers.dense import Dense
 from nnfs.losses import Loss
@@ -48,8 +56,12 @@ class VAE(Module):
         dtype: type = np.float64,
     ) -> None:
         super().__init__()
-        self.rng = rng if rng is not None else np.random.default_rng()
-        self.in_features, self.latent_dim, self.dtype = in_features, latent_dim, dtype
+        self.in_features = check_int("VAE", "in_features", in_features)
+        self.latent_dim = check_int("VAE", "latent_dim", latent_dim)
+        if not isinstance(hidden, (tuple, list)) or not hidden:
+            raise TypeError(f"VAE: hidden expected a non-empty tuple of widths, got {hidden!r}")
+        hidden = tuple(check_int("VAE", "hidden", h) for h in hidden)
+        self.rng, self.dtype = check_rng("VAE", rng), check_float_dtype("VAE", dtype)
         self.encoder = Sequential(*_mlp([in_features, *hidden], self.rng, dtype))
         self.mu_head = Dense(hidden[-1], latent_dim, init="xavier", rng=self.rng, dtype=dtype)
         self.logvar_head = Dense(hidden[-1], latent_dim, init="xavier", rng=self.rng, dtype=dtype)
@@ -61,7 +73,8 @@ class VAE(Module):
 
     def encode(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The parameters of q(z | x): mu (N, L) and logvar (N, L)."""
-        h = self.encoder(x)  # (N, hidden[-1]); the first Dense checks x's shape
+        check_shape("VAE", "input", x, (None, self.in_features))
+        h = self.encoder(x)  # (N, hidden[-1])
         return self.mu_head(h), self.logvar_head(h)
 
     def decode(self, z: np.ndarray) -> np.ndarray:
@@ -77,7 +90,9 @@ class VAE(Module):
         eps ~ N(0, I) from the model's Generator and eval mode uses eps = 0, i.e. z = mu.
         """
         mu, logvar = self.encode(x)
-        if eps is None:
+        if eps is not None:
+            check_shape("VAE", "eps", eps, mu.shape)
+        else:
             if self.training:
                 eps = self.rng.standard_normal(mu.shape).astype(mu.dtype)
             else:
@@ -90,7 +105,17 @@ class VAE(Module):
     def backward(self, grad_out: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
         """grad_out = (dL/dx_hat, dL/dmu, dL/dlogvar); the last two are the KL term's direct
         gradients, to which the path through z is added. Returns dL/dx (N, D)."""
+        require_forward(self, "eps")
+        if not isinstance(grad_out, tuple) or len(grad_out) != 3:
+            raise TypeError(
+                "VAE: grad_out expected a tuple (dL/dx_hat, dL/dmu, dL/dlogvar), as "
+                f"VAELoss.backward returns it, got {type(grad_out).__name__}"
+            )
         grad_x_hat, grad_mu, grad_logvar = grad_out
+        n, latent = self.eps.shape
+        check_shape("VAE", "grad_out[0] (dL/dx_hat)", grad_x_hat, (n, self.in_features))
+        check_shape("VAE", "grad_out[1] (dL/dmu)", grad_mu, (n, latent))
+        check_shape("VAE", "grad_out[2] (dL/dlogvar)", grad_logvar, (n, latent))
         grad_z = self.decoder.backward(grad_x_hat)  # (N, L)
         # z = mu + exp(logvar / 2) * eps: dz/dmu = 1, dz/dlogvar = exp(logvar / 2) * eps / 2.
         grad_mu = grad_mu + grad_z
@@ -118,7 +143,10 @@ class VAELoss(Loss):
         reconstruction: "bce" or "gaussian".
         beta: weight of the KL term (1 gives the ELBO; Higgins et al., 2017 vary it).
         sigma: the decoder's fixed standard deviation for "gaussian".
-        eps: x_hat is clipped to [eps, 1 - eps] in "bce" so that log stays finite.
+        eps: x_hat is clipped to [eps, 1 - eps] in "bce" so that log stays finite; raised to
+            the dtype's machine epsilon when smaller (1 - 1e-7 is 1 in float16).
+
+    With "bce" the data x must lie in [0, 1] (Bernoulli means); an empty batch raises.
     """
 
     def __init__(
@@ -128,13 +156,17 @@ class VAELoss(Loss):
         sigma: float = 1.0,
         eps: float = 1e-7,
     ) -> None:
-        if reconstruction not in ("bce", "gaussian"):
-            raise ValueError(
-                f"VAELoss: reconstruction must be 'bce' or 'gaussian', got {reconstruction!r}"
-            )
-        self.kind, self.beta, self.sigma, self.eps = reconstruction, beta, sigma, eps
+        self.kind = check_choice("VAELoss", "reconstruction", reconstruction, ("bce", "gaussian"))
+        self.beta = check_real("VAELoss", "beta", beta, 0)
+        self.sigma = check_real("VAELoss", "sigma", sigma, 0, low_open=True)
+        self.eps = check_real("VAELoss", "eps", eps, 0, 0.5, low_open=True)
 
     def forward(self, pred: tuple[np.ndarray, np.ndarray, np.ndarray], target: np.ndarray) -> float:
+        if not isinstance(pred, tuple) or len(pred) != 3:
+            raise TypeError(
+                "VAELoss: pred expected the tuple (x_hat, mu, logvar) that VAE.forward returns, "
+                f"got {type(pred).__name__}"
+            )
         x_hat, mu, logvar = pred
         if x_hat.shape != target.shape or mu.shape != logvar.shape or len(mu) != len(x_hat):
             raise ValueError(
@@ -142,9 +174,16 @@ class VAELoss(Loss):
                 f"x_hat {x_hat.shape}, x {target.shape}, mu {mu.shape}, logvar {logvar.shape}"
             )
         n = len(x_hat)
+        if n == 0:
+            raise ValueError(
+                f"VAELoss: expected a non-empty batch, got x_hat of shape {x_hat.shape}"
+            )
+        if self.kind == "bce" and not np.all((target >= 0) & (target <= 1)):
+            raise ValueError("VAELoss: x expected values in [0, 1] for reconstruction 'bce'")
         self.x, self.mu, self.logvar = target.astype(x_hat.dtype, copy=False), mu, logvar
         if self.kind == "bce":
-            self.x_hat = np.clip(x_hat, self.eps, 1 - self.eps)
+            eps = max(self.eps, float(np.finfo(x_hat.dtype).eps))
+            self.x_hat = np.clip(x_hat, eps, 1 - eps)
             x = self.x
             recon = -np.sum(x * np.log(self.x_hat) + (1 - x) * np.log1p(-self.x_hat))
         else:
@@ -157,6 +196,7 @@ class VAELoss(Loss):
         return self.reconstruction + self.beta * self.kl
 
     def backward(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        require_forward(self, "x_hat")
         n = len(self.x_hat)
         if self.kind == "bce":
             # The same clipped x_hat as forward, so the gradient stays finite at 0 and 1.
