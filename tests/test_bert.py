@@ -5,7 +5,14 @@ import pytest
 
 from nnfs.gradcheck import check_module
 from nnfs.models import BertConfig, BertForSequenceClassification, BertModel
-from nnfs.models.bert import BertEmbeddings, BertLayer, BertPooler, ClassifierHead, MeanPooling
+from nnfs.models.bert import (
+    BertEmbeddings,
+    BertLayer,
+    BertPooler,
+    ClassifierHead,
+    MeanPooling,
+    pad_sequences,
+)
 from tests.conftest import GRAD_TOL
 
 TINY = BertConfig(vocab_size=9, max_len=7, d_model=4, num_heads=2, d_ff=6, num_layers=2)
@@ -174,3 +181,13 @@ def test_errors_name_the_module(rng):
         MeanPooling()(np.ones((2, 3, 4)), np.ones((2, 4)))
     with pytest.raises(ValueError, match="ClassifierHead: num_classes expected an integer >= 2"):
         ClassifierHead(8, 1)
+
+
+def test_pad_sequences_of_ids_and_of_hidden_states(rng):
+    ids, mask = pad_sequences([[1, 5, 2], [1, 2], [7]])
+    np.testing.assert_array_equal(ids, [[1, 5, 2], [1, 2, 0], [7, 0, 0]])
+    np.testing.assert_array_equal(mask, [[1, 1, 1], [1, 1, 0], [1, 0, 0]])
+    h = [rng.standard_normal((4, 3)).astype(np.float32), rng.standard_normal((2, 3))]
+    batch, mask = pad_sequences(h)
+    assert batch.shape == (2, 4, 3) and batch.dtype == np.float32
+    assert not batch[1, 2:].any() and mask.sum() == 6

@@ -78,8 +78,8 @@ def test_hidden_states_and_pooler_match_hugging_face_in_float32(minilm, referenc
     h = model(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])
     h_ref, pooled_ref = _hf_outputs(reference, batch)
     real = batch["attention_mask"] == 1
-    assert _relative(h[real], h_ref[real]) < 1e-4
-    assert _relative(model.pooler(h), pooled_ref) < 1e-4
+    assert _relative(h[real], h_ref[real]) < 1e-5
+    assert _relative(model.pooler(h), pooled_ref) < 1e-5
 
 
 def test_sentence_pairs_use_the_token_type_embeddings(minilm, reference):
@@ -100,10 +100,10 @@ def test_sentence_embeddings_match_mean_pooling_of_hugging_face(minilm, referenc
     mask = batch["attention_mask"][:, :, None].astype(np.float32)
     mean = (h_ref * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)  # the model card's
     expected = mean / np.linalg.norm(mean, axis=1, keepdims=True)
-    assert _relative(ours, expected) < 1e-4
+    assert _relative(ours, expected) < 1e-5
     np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1, rtol=1e-5)
     raw = sentence_embeddings(model, tokenizer, SENTENCES, normalize=False)
-    assert _relative(raw, mean) < 1e-4
+    assert _relative(raw, mean) < 1e-5
 
 
 def test_similar_sentences_are_closer(minilm):
@@ -214,3 +214,36 @@ def test_mean_pooling_module_is_what_sentence_embeddings_use(minilm):
                            batch["attention_mask"])  # fmt: skip
     raw = sentence_embeddings(model, tokenizer, SENTENCES[:2], normalize=False)
     np.testing.assert_allclose(pooled, raw, rtol=1e-5, atol=1e-6)
+
+
+def test_the_wrong_epsilon_or_the_tanh_gelu_moves_the_outputs(minilm):
+    """The pitfalls of the fine-tuning page: LayerNorm eps 1e-5 instead of 1e-12 moves the
+    last layer by about 1e-3; GELU's tanh form (within 5e-4 of the exact one per activation)
+    by about 4e-3."""
+    from nnfs import functional as F
+
+    model, tokenizer = minilm
+    batch = tokenizer(["A man is playing a guitar.", "The stock market fell sharply today."])
+    real = batch["attention_mask"] == 1
+    reference = model(batch["input_ids"], batch["attention_mask"])
+    norms = [model.embeddings.norm] + [
+        n for layer in model.layers for n in (layer.norm1, layer.norm2)
+    ]
+    try:
+        for norm in norms:
+            norm.eps = 1e-5
+        moved = np.abs(model(batch["input_ids"], batch["attention_mask"]) - reference)[real]
+        assert 3e-4 < moved.max() < 3e-3
+        for norm in norms:
+            norm.eps = 1e-12
+        for layer in model.layers:
+            layer.gelu.approximate = "tanh"
+        moved = np.abs(model(batch["input_ids"], batch["attention_mask"]) - reference)[real]
+        assert 2e-3 < moved.max() < 8e-3
+    finally:
+        for norm in norms:
+            norm.eps = 1e-12
+        for layer in model.layers:
+            layer.gelu.approximate = "none"
+    x = np.linspace(-10, 10, 20001)
+    assert 4e-4 < np.abs(F.gelu(x) - F.gelu(x, "tanh")).max() < 5e-4

@@ -176,12 +176,31 @@ class BertLayer(Module):
 # --8<-- [end:layer]
 
 
-def attention_mask_to_keys(attention_mask: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray:
+def pad_sequences(
+    sequences: Sequence[np.ndarray | Sequence[int]], value: float = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """N sequences of lengths T_n (token ids, or (T_n, d) hidden states) -> one padded batch.
+
+    Returns the batch (N, T, ...) with T = max T_n, filled with `value` after each sequence,
+    and the attention mask (N, T) int64, 1 for a real position and 0 for padding.
+    """
+    arrays = [np.asarray(s) for s in sequences]
+    lengths = np.array([len(a) for a in arrays])
+    T = int(lengths.max(initial=0))
+    batch = np.full((len(arrays), T, *arrays[0].shape[1:]), value, dtype=arrays[0].dtype)
+    for n, a in enumerate(arrays):
+        batch[n, : len(a)] = a
+    return batch, (np.arange(T) < lengths[:, None]).astype(np.int64)
+
+
+def attention_mask_to_keys(
+    attention_mask: np.ndarray | None, shape: tuple[int, int], owner: str = "BertModel"
+) -> np.ndarray | None:
     """(N, T) of 1 (real token) / 0 (padding) -> boolean key mask (N, 1, T): no query attends
     to padding. None means every position is real (Hugging Face's convention)."""
     if attention_mask is None:
         return None
-    check_shape("BertModel", "attention_mask", attention_mask, shape)
+    check_shape(owner, "attention_mask", attention_mask, shape)
     return (attention_mask != 0)[:, None, :]
 
 
@@ -330,7 +349,8 @@ class ClassifierHead(Module):
         self.classifier = Dense(d_model, num_classes, init="xavier", rng=rng, dtype=dtype)
 
     def forward(self, h: np.ndarray, attention_mask: np.ndarray | None = None) -> np.ndarray:
-        mask = attention_mask_to_keys(attention_mask, h.shape[:2])
+        check_shape("ClassifierHead", "input", h, (None, None, self.classifier.in_features))
+        mask = attention_mask_to_keys(attention_mask, h.shape[:2], "ClassifierHead")
         for layer in self.layers:
             h = layer(h, mask)
         return self.classifier(self.dropout(self.pool(h, attention_mask)))
@@ -388,4 +408,5 @@ __all__ = [
     "ClassifierHead",
     "MeanPooling",
     "attention_mask_to_keys",
+    "pad_sequences",
 ]
