@@ -1,28 +1,45 @@
 """Side-by-side timing of nnfs against PyTorch on the CPU, in one process, interleaved.
 
 A benchmark case is two zero-argument callables doing the same work (one training step, or one
-forward + backward) plus a `check` that raises when their numbers disagree. `run_case` warms
-both up, then alternates them, pausing between the two so that one library's BLAS threads have
-stopped spinning before the other is timed, and reports medians and the ratio nnfs / torch.
+forward + backward), a `check` that raises when their numbers disagree, and the list of matrix
+products (GEMMs) the step performs. `run_case` measures:
+
+- **the step**: each side runs many steps back to back (a steady-state loop, as in training),
+  the two sides alternating loop by loop; the median time per step of each side, and their
+  ratio nnfs / torch;
+- **the BLAS floor**: the same GEMM shapes, timed the same way with `numpy.matmul` and
+  `torch.mm`. A step made only of those products could not beat torch by more than this ratio,
+  since nnfs runs its products in NumPy's BLAS; `ratio / floor` is what is left for nnfs's own
+  code (elementwise work, copies, allocations) to answer for.
 """
 
 from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Gemm = tuple[int, ...]  # (m, k, n): an (m, k) @ (k, n) product; (b, m, k, n): a batch of b
 
 
 @dataclass
 class Case:
-    """One workload. `nnfs_step` and `torch_step` do the same computation on the same shapes."""
+    """One workload. `nnfs_step` and `torch_step` do the same computation on the same shapes.
+
+    `gemms` lists every matrix product of one nnfs step (forward and backward), as
+    (m, k, n) or (batch, m, k, n); shapes repeated in the step appear as often as they run.
+    Left empty, they are looked up by the case's name in `benchmarks.shapes`.
+    """
 
     name: str
     nnfs_step: Callable[[], object]
     torch_step: Callable[[], object]
     check: Callable[[], None]
-    repeats: int = 30
+    gemms: Sequence[Gemm] = field(default_factory=list)
+    repeats: int = 15
 
 
 @dataclass
@@ -31,38 +48,134 @@ class Result:
     threads: int
     nnfs_ms: float
     torch_ms: float
+    floor: float | None  # numpy GEMM time / torch GEMM time on the case's shapes
 
     @property
     def ratio(self) -> float:
         return self.nnfs_ms / self.torch_ms
 
+    @property
+    def over_floor(self) -> float | None:
+        return None if self.floor is None else self.ratio / self.floor
 
-def _time_once(fn: Callable[[], object]) -> float:
+
+def dense_gemms(n: int, sizes: Sequence[int], input_grad: bool = False) -> list[Gemm]:
+    """The products of a stack of dense layers sizes[0] -> ... -> sizes[-1] on a batch of n:
+    y = x W forward, dW = x^T g and dx = g W^T backward (dx skipped for the first layer unless
+    `input_grad`)."""
+    gemms: list[Gemm] = []
+    for i, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        gemms += [(n, d_in, d_out), (d_in, n, d_out)]
+        if i > 0 or input_grad:
+            gemms.append((n, d_out, d_in))
+    return gemms
+
+
+def conv_gemms(
+    n: int, c_in: int, c_out: int, k: int, out_hw: tuple[int, int], input_grad: bool = True
+) -> list[Gemm]:
+    """The three im2col products of a k x k convolution producing (n, c_out, *out_hw):
+    W (c_out, c_in k k) @ cols, dW = g @ cols^T, dcols = W^T @ g."""
+    patches, p = c_in * k * k, n * out_hw[0] * out_hw[1]
+    gemms: list[Gemm] = [(c_out, patches, p), (c_out, p, patches)]
+    if input_grad:
+        gemms.append((patches, c_out, p))
+    return gemms
+
+
+def _loop_ms(fn: Callable[[], object], steps: int) -> float:
+    """Milliseconds per call of `steps` calls back to back."""
     start = time.perf_counter()
-    fn()
-    return (time.perf_counter() - start) * 1e3
+    for _ in range(steps):
+        fn()
+    return (time.perf_counter() - start) * 1e3 / steps
 
 
-def run_case(case: Case, threads: int, warmup: int = 5, pause: float | None = None) -> Result:
-    """Median milliseconds of each side over `case.repeats` interleaved runs.
+def _steps_for(fn: Callable[[], object], seconds: float) -> int:
+    """How many back-to-back calls of `fn` take about `seconds` (at least 3)."""
+    once = max(_loop_ms(fn, 1), 1e-3)
+    return max(3, round(seconds * 1e3 / once))
 
-    With more than one thread, OpenBLAS's workers keep spinning for ~0.1-0.2 s after a call and
-    slow down a torch call made right after it (and the other way round), so the sides are
-    separated by a 0.25 s pause; with one thread a short pause is enough.
+
+def interleaved_medians(
+    a: Callable[[], object],
+    b: Callable[[], object],
+    repeats: int,
+    threads: int,
+    loop_seconds: float = 0.2,
+    warmup_seconds: float = 0.3,
+) -> tuple[float, float]:
+    """Median ms per call of `a` and of `b`, timed in alternating steady-state loops.
+
+    Each sample is a loop of back-to-back calls lasting about `loop_seconds`. With more than one
+    thread, OpenBLAS's workers spin for ~0.1-0.2 s after their last call and would slow the other
+    library's loop, so the sides are separated by a 0.25 s pause; one thread needs none.
     """
-    if pause is None:
-        pause = 0.25 if threads > 1 else 0.002
-    case.check()
-    for _ in range(warmup):
-        case.nnfs_step()
-        case.torch_step()
-    ours, theirs = [], []
-    for i in range(case.repeats):
-        # Alternate which side goes first so neither always runs on a "warm" machine.
-        order = [(case.nnfs_step, ours), (case.torch_step, theirs)]
-        if i % 2:
+    pause = 0.25 if threads > 1 else 0.0
+    steps_a, steps_b = _steps_for(a, loop_seconds), _steps_for(b, loop_seconds)
+    _loop_ms(a, _steps_for(a, warmup_seconds))  # first calls pay for page faults
+    _loop_ms(b, _steps_for(b, warmup_seconds))
+    times_a, times_b = [], []
+    for i in range(repeats):
+        order = [(a, steps_a, times_a), (b, steps_b, times_b)]
+        if i % 2:  # neither side always goes first
             order.reverse()
-        for fn, times in order:
-            time.sleep(pause)
-            times.append(_time_once(fn))
-    return Result(case.name, threads, statistics.median(ours), statistics.median(theirs))
+        for fn, steps, times in order:
+            if pause:
+                time.sleep(pause)
+            times.append(_loop_ms(fn, steps))
+    return statistics.median(times_a), statistics.median(times_b)
+
+
+def gemm_floor(gemms: Sequence[Gemm], threads: int, repeats: int = 9) -> float | None:
+    """numpy.matmul time / torch.mm time for the products `gemms`, float32, steady state."""
+    if not gemms:
+        return None
+    import torch
+
+    rng = np.random.default_rng(0)
+    pairs = []
+    for shape in gemms:
+        *batch, m, k, n = shape
+        a = rng.standard_normal((*batch, m, k), dtype=np.float32)
+        b = rng.standard_normal((*batch, k, n), dtype=np.float32)
+        out = np.empty((*batch, m, n), dtype=np.float32)
+        pairs.append((a, b, out, torch.from_numpy(a), torch.from_numpy(b), torch.from_numpy(out)))
+
+    def numpy_products() -> None:
+        for a, b, out, *_ in pairs:
+            np.matmul(a, b, out=out)
+
+    def torch_products() -> None:
+        for *_, a_t, b_t, out_t in pairs:
+            torch.matmul(a_t, b_t, out=out_t)
+
+    numpy_ms, torch_ms = interleaved_medians(numpy_products, torch_products, repeats, threads)
+    return numpy_ms / torch_ms
+
+
+def run_case(case: Case, threads: int) -> Result:
+    """Check the case, then measure its step times and its BLAS floor at `threads` threads."""
+    from benchmarks.shapes import gemms_for
+
+    case.check()
+    nnfs_ms, torch_ms = interleaved_medians(case.nnfs_step, case.torch_step, case.repeats, threads)
+    gemms = case.gemms or gemms_for(case.name)
+    return Result(case.name, threads, nnfs_ms, torch_ms, gemm_floor(gemms, threads))
+
+
+def elementwise_speedup(threads: int, size: int = 1 << 20, repeats: int = 9) -> dict[str, float]:
+    """ms of one tanh over `size` float32 numbers in NumPy and in torch, at `threads` threads.
+
+    NumPy's ufuncs run on one core whatever the BLAS thread count; torch splits elementwise
+    kernels over its intra-op threads.
+    """
+    import torch
+
+    x = np.random.default_rng(0).standard_normal(size, dtype=np.float32)
+    out = np.empty_like(x)
+    x_t, out_t = torch.from_numpy(x), torch.from_numpy(out)
+    numpy_ms, torch_ms = interleaved_medians(
+        lambda: np.tanh(x, out=out), lambda: torch.tanh(x_t, out=out_t), repeats, threads
+    )
+    return {"numpy_ms": numpy_ms, "torch_ms": torch_ms}

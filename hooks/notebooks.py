@@ -17,6 +17,7 @@ has a diagram.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from pathlib import Path
 
@@ -39,7 +40,7 @@ INSTALL_NOTE = (
     "book's package `nnfs` and matplotlib:*\n"
     "\n"
     "```console\n"
-    'pip install "nnfs @ git+{repo}" matplotlib\n'
+    'pip install "nnfs[pretrained] @ git+{repo}" matplotlib\n'
     "```\n"
     "\n"
     '*or, in a clone of the repository, `pip install -e ".[docs]"`.*'
@@ -89,6 +90,26 @@ def clean_lab_html(html: str) -> str:
     return html
 
 
+_MD_LINK = re.compile(r'href="(?![a-z]+:|/|#)([^"#]+\.md)(#[^"]*)?"')
+
+
+def rewrite_md_links(html: str, source: str, page_dir: str) -> str:
+    """Point links to other pages (`x.md`, `../ch/y.md#a`) at their built URLs.
+
+    MkDocs rewrites such links on Markdown pages; a lab's Markdown cells are rendered by
+    mkdocs-jupyter, which leaves them as written. `source` is the lab's path relative to docs/
+    ("07-convolutional-networks/lab.py"), `page_dir` the page's URL directory ("07-.../lab/").
+    """
+
+    def built(match: re.Match) -> str:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(source), match.group(1)))
+        folder = target[: -len("index.md")] if target.endswith("index.md") else target[:-3] + "/"
+        relative = posixpath.relpath(folder or ".", page_dir.rstrip("/") or ".")
+        return f'href="{relative.rstrip("/")}/{match.group(2) or ""}"'
+
+    return _MD_LINK.sub(built, html)
+
+
 def on_post_page(output: str, page, config) -> str:
     # mkdocs-jupyter sets `nb_url` on the pages it renders from notebooks.
     if getattr(page, "nb_url", None) is None:
@@ -96,4 +117,4 @@ def on_post_page(output: str, page, config) -> str:
     target = Path(page.file.abs_dest_path).parent / "lab.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(lab_notebook(Path(page.file.abs_src_path), page.canonical_url or ""), target)
-    return clean_lab_html(output)
+    return rewrite_md_links(clean_lab_html(output), page.file.src_uri, page.url)

@@ -265,17 +265,23 @@ def main() -> None:
     url = args.sklearn_sdist or sdist_url("scikit-learn", name)
     files.update(build_sklearn_data(original(name, args.sklearn_sdist, url)))
 
-    sums = "".join(f"{sha256(data)}  {path}\n" for path, data in sorted(files.items()))
+    lines = {path: f"{sha256(data)}  {path}" for path, data in files.items()}
+    sums_file = DATA / "SHA256SUMS"
+    recorded = sums_file.read_text().splitlines() if sums_file.exists() else []
+    # Lines of files this script does not build (style-images.npz) are kept as they are.
+    others = [line for line in recorded if line.split(maxsplit=1)[1] not in lines]
     if args.write:
         for path, data in files.items():
             (DATA / path).parent.mkdir(parents=True, exist_ok=True)
             (DATA / path).write_bytes(data)
-        (DATA / "SHA256SUMS").write_text(sums)
-        print(f"wrote {len(files)} files and SHA256SUMS to {DATA}")
-    shipped = (DATA / "SHA256SUMS").read_text() if (DATA / "SHA256SUMS").exists() else ""
-    for line in sums.splitlines():
-        print(line, "(matches the shipped file)" if line in shipped.splitlines() else "(DIFFERS)")
-    if sums != shipped:
+        merged = sorted([*others, *lines.values()], key=lambda line: line.split()[1])
+        sums_file.write_text("".join(line + "\n" for line in merged))
+        print(f"wrote {len(files)} files and updated SHA256SUMS in {DATA}")
+        recorded = sums_file.read_text().splitlines()
+    differ = [line for line in lines.values() if line not in recorded]
+    for line in sorted(lines.values(), key=lambda line: line.split()[1]):
+        print(line, "(DIFFERS)" if line in differ else "(matches the shipped file)")
+    if differ:
         sys.exit("build_data: the rebuilt files differ from src/nnfs/data/SHA256SUMS")
 
 

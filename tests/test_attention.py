@@ -3,8 +3,10 @@
 import numpy as np
 import pytest
 
+from nnfs.core import Module
 from nnfs.gradcheck import check_module
 from nnfs.layers.attention import (
+    KVCache,
     MultiHeadAttention,
     ScaledDotProductAttention,
     causal_mask,
@@ -272,3 +274,221 @@ def test_mha_same_seed_same_weights():
     b = MultiHeadAttention(8, 2, rng=np.random.default_rng(5))
     for (name, p), (_, q) in zip(a.named_parameters(), b.named_parameters(), strict=True):
         np.testing.assert_array_equal(p.data, q.data, err_msg=name)
+
+
+# --- constructor and argument errors ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "message"),
+    [
+        ((8, 0), {}, ValueError, r"MultiHeadAttention: num_heads expected an integer >= 1, got 0"),
+        ((0, 1), {}, ValueError, r"MultiHeadAttention: d_model expected an integer >= 1, got 0"),
+        ((8, 2.0), {}, TypeError, r"MultiHeadAttention: num_heads expected an integer, got 2.0"),
+        ((8, 3), {}, ValueError, r"MultiHeadAttention: d_model \(8\) must be divisible"),
+        ((8, 2, 1.0), {}, ValueError, r"MultiHeadAttention: dropout expected a value in \[0, 1\)"),
+        ((8, 2), {"rng": 0}, TypeError, r"MultiHeadAttention: rng expected a numpy.random"),
+        ((8, 2), {"dtype": np.int64}, TypeError, r"MultiHeadAttention: dtype expected a floating"),
+    ],
+)
+def test_mha_constructor_validates_its_arguments(args, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        MultiHeadAttention(*args, **kwargs)
+
+
+def test_mha_backward_before_forward_says_so(rng):
+    with pytest.raises(RuntimeError, match="MultiHeadAttention: backward called before forward"):
+        _mha(rng).backward(np.ones((2, 3, 12)))
+
+
+def test_mha_backward_rejects_a_wrong_grad_out_shape(rng):
+    mha = _mha(rng)
+    mha(rng.standard_normal((2, 5, 12)))
+    with pytest.raises(
+        ValueError, match=r"MultiHeadAttention: grad_out expected shape \(2, 5, 12\)"
+    ):
+        mha.backward(np.ones((2, 5, 6)))
+    with pytest.raises(ValueError, match=r"got \(5, 2, 12\)"):
+        mha.backward(np.ones((5, 2, 12)))
+
+
+def test_mha_rejects_lists_and_integer_inputs(rng):
+    mha = _mha(rng)
+    with pytest.raises(
+        TypeError, match="MultiHeadAttention: input expected a numpy.ndarray, got list"
+    ):
+        mha([[[0.0] * 12]])
+    with pytest.raises(TypeError, match="MultiHeadAttention: input expected a floating-point"):
+        mha(np.ones((1, 2, 12), dtype=np.int64))
+
+
+PARAM_NAMES = ("Wq", "Wk", "Wv", "Wo", "bq", "bk", "bv", "bo")
+
+
+@pytest.mark.parametrize("cross", [False, True])
+@pytest.mark.parametrize("frozen", PARAM_NAMES)
+def test_freezing_one_parameter_leaves_every_other_gradient_unchanged(rng, frozen, cross):
+    mha = _mha(rng)
+    x = rng.standard_normal((2, 4, 12))
+    context = rng.standard_normal((2, 6, 12)) if cross else None
+    grad_out = rng.standard_normal((2, 4, 12))
+
+    def gradients():
+        mha.zero_grad()
+        mha(x, context=context)
+        mha.backward(grad_out)
+        return {name: getattr(mha, name).grad.copy() for name in PARAM_NAMES}
+
+    reference = gradients()
+    getattr(mha, frozen).frozen = True
+    after = gradients()
+    assert np.all(after[frozen] == 0)
+    for name in PARAM_NAMES:
+        if name != frozen:
+            np.testing.assert_array_equal(after[name], reference[name], err_msg=name)
+        if name not in (frozen, "bk"):  # bk's gradient is zero anyway (see above)
+            assert np.any(after[name] != 0), name
+
+
+# --- cross-attention ----------------------------------------------------------------------
+
+
+class _CrossAttention(Module):
+    """MHA in cross-attention mode with (x, context) as two positional inputs, for check_module."""
+
+    def __init__(self, mha, mask=None):
+        super().__init__()
+        self.mha, self.mask = mha, mask
+
+    def forward(self, x, context):
+        return self.mha(x, self.mask, context=context)
+
+    def backward(self, grad_out):
+        return self.mha.backward(grad_out)
+
+
+@pytest.mark.parametrize("mask_kind", ["none", "padding", "per_query", "fully_masked_row"])
+def test_cross_attention_gradcheck(rng, mask_kind):
+    N, T, S = 2, 3, 5
+    mha = _mha(rng, d=6, heads=2)
+    mask = {
+        "none": None,
+        "padding": padding_mask(np.array([5, 2]), S),  # (N, 1, S): the context is padded
+        "per_query": rng.random((N, T, S)) < 0.7,
+        "fully_masked_row": padding_mask(np.array([5, 0]), S),
+    }[mask_kind]
+    module = _CrossAttention(mha, mask)
+    x, context = rng.standard_normal((N, T, 6)), rng.standard_normal((N, S, 6))
+    errors = check_module(module, x, context)
+    assert {"input0", "input1"} <= errors.keys()
+    _assert_grads_ok(errors)
+
+
+def test_cross_attention_shapes_and_what_backward_returns(rng):
+    mha = _mha(rng)
+    x, context = rng.standard_normal((2, 3, 12)), rng.standard_normal((2, 7, 12))
+    y = mha(x, context=context)
+    assert y.shape == (2, 3, 12) and mha.attn.shape == (2, 3, 3, 7)
+    grads = mha.backward(np.ones_like(y))
+    assert isinstance(grads, tuple) and len(grads) == 2
+    assert grads[0].shape == (2, 3, 12) and grads[1].shape == (2, 7, 12)
+    # Back in self-attention mode, backward returns a single array again.
+    mha(x)
+    assert mha.backward(np.ones_like(x)).shape == (2, 3, 12)
+
+
+def test_cross_attention_on_itself_is_self_attention(rng):
+    """context = x gives the same output, and dx + dcontext is self-attention's dx."""
+    mha = _mha(rng)
+    x = rng.standard_normal((2, 5, 12))
+    grad_out = rng.standard_normal((2, 5, 12))
+    mask = causal_mask(5)
+    y_self = mha(x, mask)
+    dx_self = mha.backward(grad_out)
+    y_cross = mha(x, mask, context=x)
+    dx, dcontext = mha.backward(grad_out)
+    np.testing.assert_allclose(y_cross, y_self, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(dx + dcontext, dx_self, rtol=1e-12, atol=1e-13)
+
+
+def test_cross_attention_output_depends_on_context_only_through_keys_and_values(rng):
+    """Each query row reads a weighted average of value rows: permuting the context changes
+    nothing, while permuting the queries permutes the output."""
+    mha = _mha(rng)
+    x, context = rng.standard_normal((1, 4, 12)), rng.standard_normal((1, 6, 12))
+    y = mha(x, context=context)
+    np.testing.assert_allclose(mha(x, context=context[:, ::-1]), y, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(mha(x[:, ::-1], context=context), y[:, ::-1], atol=1e-13)
+
+
+def test_cross_attention_rejects_mismatched_context_and_mask(rng):
+    mha = _mha(rng)
+    x = rng.standard_normal((2, 3, 12))
+    with pytest.raises(
+        ValueError, match=r"MultiHeadAttention: context expected shape \(2, \*, 12\)"
+    ):
+        mha(x, context=rng.standard_normal((3, 4, 12)))
+    with pytest.raises(ValueError, match=r"MultiHeadAttention: context expected shape"):
+        mha(x, context=rng.standard_normal((2, 4, 8)))
+    with pytest.raises(ValueError, match=r"mask expected a shape broadcastable to \(2, 3, 4\)"):
+        mha(x, causal_mask(3), context=rng.standard_normal((2, 4, 12)))
+
+
+# --- attention dropout --------------------------------------------------------------------
+
+
+def test_attention_dropout_zeroes_weights_in_training_only(rng):
+    mha = MultiHeadAttention(12, 3, dropout=0.5, rng=rng)
+    x = rng.standard_normal((4, 6, 12))
+    mha(x)
+    dropped = mha.attn_used == 0
+    assert 0.3 < dropped.mean() < 0.7
+    np.testing.assert_allclose(mha.attn_used[~dropped], 2 * mha.attn[~dropped])  # 1 / (1 - p)
+    mha.eval()
+    y1, y2 = mha(x), mha(x)
+    np.testing.assert_array_equal(y1, y2)
+    assert mha.attn_used is mha.attn
+
+
+def test_attention_dropout_gradcheck_with_a_fixed_mask(rng):
+    mha = MultiHeadAttention(6, 2, dropout=0.3, rng=rng)
+    x = rng.standard_normal((2, 4, 6))
+    mha(x, causal_mask(4))
+    mha.attn_dropout.fix_mask()
+    _assert_grads_ok(check_module(mha, x, forward_kwargs={"mask": causal_mask(4)}))
+
+
+# --- the KV cache -------------------------------------------------------------------------
+
+
+def test_cached_attention_equals_a_causal_forward_over_the_whole_sequence(rng):
+    N, T, d, H = 3, 9, 12, 3
+    mha = _mha(rng)
+    x = rng.standard_normal((N, T, d))
+    full = mha(x, causal_mask(T))
+    cache = KVCache(N, H, T, d // H, np.float64)
+    steps = [mha.forward_cached(x[:, :4], cache)]  # a prompt of 4, then one token at a time
+    steps += [mha.forward_cached(x[:, t : t + 1], cache) for t in range(4, T)]
+    assert cache.length == T
+    # Not bit for bit: a (1, t) matrix product rounds differently from a (T, T) one.
+    np.testing.assert_allclose(np.concatenate(steps, axis=1), full, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(cache.k[:, :, :T], mha.k, rtol=1e-14, atol=1e-15)
+
+
+def test_kv_cache_validates_its_sizes():
+    with pytest.raises(ValueError, match="KVCache: capacity expected an integer >= 1, got 0"):
+        KVCache(1, 2, 0, 4, np.float64)
+    with pytest.raises(TypeError, match="KVCache: N expected an integer, got 1.5"):
+        KVCache(1.5, 2, 4, 4, np.float64)
+
+
+def test_kv_cache_refuses_to_overflow_and_blocks_backward(rng):
+    mha = _mha(rng)
+    cache = KVCache(1, 3, 4, 4, np.float64)
+    mha.forward_cached(rng.standard_normal((1, 3, 12)), cache)
+    with pytest.raises(ValueError, match="KVCache: cannot append 2 positions to 3 of capacity 4"):
+        mha.forward_cached(rng.standard_normal((1, 2, 12)), cache)
+    with pytest.raises(RuntimeError, match="call forward first"):
+        mha.backward(np.ones((1, 1, 12)))
+    with pytest.raises(ValueError, match=r"MultiHeadAttention: input expected shape \(1, \*, 12\)"):
+        mha.forward_cached(rng.standard_normal((2, 1, 12)), cache)

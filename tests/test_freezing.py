@@ -92,3 +92,18 @@ def test_bias_only_fine_tuning_of_a_norm_layer_trains_beta(case, rng):
     layer(x)
     layer.backward(np.ones_like(x))
     assert np.all(layer.beta.grad != 0) and not np.any(layer.gamma.grad)
+
+
+@pytest.mark.parametrize("case", ["LayerNorm", "BatchNorm1d", "BatchNorm2d", "Dense", "Conv2D"])
+@pytest.mark.parametrize("frozen", [0, 1])
+def test_gradients_with_one_parameter_frozen_match_numerical_float64(case, frozen, rng):
+    from nnfs.gradcheck import check_module
+    from tests.conftest import GRAD_TOL
+
+    build, shape = _cases()[case]
+    layer = _randomize(build(rng), rng)
+    name, p = layer.named_parameters()[frozen]
+    p.frozen = True
+    errors = check_module(layer, rng.standard_normal(shape), seed=3)
+    assert name not in errors and len(errors) == 2  # the input and the other parameter
+    assert max(errors.values()) < GRAD_TOL, errors

@@ -398,6 +398,12 @@ CONSTRUCTORS = [
         r"^Neuron: weights expected shape \(D,\), got \(2, 2\)",
     ),
     Probe(
+        "Neuron bias as a string",
+        lambda: Neuron(np.ones(3), bias="0.5"),
+        TypeError,
+        r"^Neuron: bias expected a real number, got '0.5'",
+    ),
+    Probe(
         "train('eval')",
         lambda: Dense(2, 2).train("eval"),
         TypeError,

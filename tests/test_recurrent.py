@@ -344,7 +344,7 @@ def test_wrong_input_shapes_raise_naming_the_layer(cls, rng):
     with pytest.raises(ValueError, match=rf"{name}: input expected at least one time step"):
         layer(np.zeros((N, 0, D)))
     bad_state = tuple(np.zeros((1, N, H)) for _ in range(num_states(cls)))
-    with pytest.raises(ValueError, match=rf"{name}: initial state expected shape \(2, {N}, {H}\)"):
+    with pytest.raises(ValueError, match=rf"{name}: h0 expected shape \(2, {N}, {H}\), got \(1,"):
         run(layer, rng.standard_normal((N, T, D)), bad_state)
     layer(rng.standard_normal((N, T, D)))
     with pytest.raises(ValueError, match=rf"{name}: grad_out expected shape \({N}, {T}, {H}\)"):
@@ -378,7 +378,7 @@ def test_cell_in_eval_mode_keeps_no_caches(rng):
 
 
 def test_zero_layers_is_rejected():
-    with pytest.raises(ValueError, match="GRU: num_layers must be >= 1, got 0"):
+    with pytest.raises(ValueError, match="GRU: num_layers expected an integer >= 1, got 0"):
         GRU(D, H, num_layers=0)
 
 

@@ -18,10 +18,14 @@ BUILDERS = {
     "UNet": lambda rng, dtype: models.UNet(1, 2, base_channels=4, depth=2, rng=rng, dtype=dtype),
     "VAE": lambda rng, dtype: models.VAE(16, 2, (8,), rng=rng, dtype=dtype),
     "SmallCNN": lambda rng, dtype: models.SmallCNN(5, rng=rng, dtype=dtype),
+    "CharRNN": lambda rng, dtype: models.CharRNN(11, 6, embed_dim=4, rng=rng, dtype=dtype),
     "BertModel": lambda rng, dtype: models.BertModel(CONFIG, rng=rng, dtype=dtype),
     "BertForMaskedLM": lambda rng, dtype: models.BertForMaskedLM(CONFIG, rng=rng, dtype=dtype),
     "BertForSequenceClassification": lambda rng, dtype: models.BertForSequenceClassification(
         CONFIG, 3, rng=rng, dtype=dtype
+    ),
+    "GPT": lambda rng, dtype: models.GPT(
+        models.GPTConfig(12, 6, 8, 2, 16, 2, tie_weights=False), rng=rng, dtype=dtype
     ),
 }
 
@@ -70,7 +74,7 @@ def test_save_load_round_trip_is_bitwise(tmp_path, name, dtype):
         out_a, out_b = (out_a, out_b) if isinstance(out_a, tuple) else ((out_a,), (out_b,))
         for ya, yb in zip(out_a, out_b, strict=True):
             assert np.array_equal(ya, yb)
-    if name.startswith("Bert"):
+    if name.startswith("Bert") or name == "GPT":
         ids = np.array([[1, 5, 7, 0], [1, 4, 4, 9]])
         np.testing.assert_array_equal(saved(ids), fresh(ids))
 

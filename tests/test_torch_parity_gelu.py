@@ -47,3 +47,19 @@ def test_gelu_layer_matches_torch_module(rng, approximate):
 
 def test_exact_gelu_is_the_default_in_both_libraries():
     assert GELU().approximate == torch.nn.GELU().approximate == "none"
+
+
+def test_transformers_names_for_the_two_forms_and_the_gpt2_and_bert_defaults(rng):
+    """The GELU page says: in Hugging Face transformers "gelu" is the exact form, "gelu_new"
+    the tanh form, GPT-2's configuration uses "gelu_new" and BERT's "gelu"."""
+    transformers = pytest.importorskip("transformers")
+    from transformers.activations import ACT2FN
+
+    x = rng.standard_normal(200) * 3
+    exact = ACT2FN["gelu"](torch.from_numpy(x)).numpy()
+    tanh = ACT2FN["gelu_new"](torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(exact, F.gelu(x), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(tanh, F.gelu(x, "tanh"), rtol=1e-12, atol=1e-14)
+    assert not np.allclose(exact, tanh, rtol=1e-6, atol=0)
+    assert transformers.GPT2Config().activation_function == "gelu_new"
+    assert transformers.BertConfig().hidden_act == "gelu"

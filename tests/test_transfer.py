@@ -3,12 +3,21 @@
 import numpy as np
 import pytest
 
-from nnfs.apps.transfer import TransferModel, convert_state_dict, fine_tune, replace_head
+from nnfs.apps.transfer import (
+    TransferModel,
+    convert_state_dict,
+    extract_features,
+    few_labels,
+    fine_tune,
+    grey_to_rgb,
+    replace_head,
+)
 from nnfs.core import Parameter, Sequential
 from nnfs.gradcheck import check_module
 from nnfs.layers import Conv2D, Dense, Dropout, Flatten, ReLU
 from nnfs.losses import SoftmaxCrossEntropy
 from nnfs.optim import SGD, Adam, Momentum, RMSProp
+from nnfs.training import fit
 from tests.conftest import GRAD_TOL
 
 
@@ -179,3 +188,65 @@ def test_fine_tuned_cnn_beats_scratch_on_few_labels():
     tuned_acc = evaluate(model, loss_fn, X_test, y_test)[1]
     scratch_acc = evaluate(scratch, loss_fn, X_test, y_test)[1]
     assert tuned_acc > scratch_acc, (tuned_acc, scratch_acc)  # 0.624 vs 0.570 when written
+
+
+def test_fine_tune_trains_the_head_on_cached_features_computed_once(rng):
+    backbone = _backbone(rng)
+    calls = []
+    forward = backbone.forward
+
+    def counting_forward(x):
+        calls.append(len(x))
+        return forward(x)
+
+    backbone.forward = counting_forward
+    model = replace_head(backbone, 5, 3, rng=rng)
+    X, y = _data(rng, n=24)
+    fine_tune(model, X, y, epochs=7, batch_size=8, rng=rng)
+    assert sum(calls) == 24  # one pass over the data, not one per epoch
+
+
+def test_cached_phase_one_equals_training_through_the_frozen_backbone():
+    """The cache changes the cost, not the result: the same head as fit on the whole model."""
+    data_rng = np.random.default_rng(0)
+    X, y = _data(data_rng, n=16)
+    heads = []
+    for cached in (True, False):
+        model = replace_head(_backbone(np.random.default_rng(1)), 5, 3,
+                             rng=np.random.default_rng(2))  # fmt: skip
+        if cached:
+            fine_tune(model, X, y, epochs=3, lr=0.01, batch_size=4, rng=np.random.default_rng(3))
+        else:
+            model.backbone.freeze()
+            fit(model, SoftmaxCrossEntropy(), Adam(model.parameters(), lr=0.01), X, y, epochs=3,
+                batch_size=4, rng=np.random.default_rng(3))  # fmt: skip
+        heads.append(model.head.W.data)
+    np.testing.assert_allclose(heads[0], heads[1], rtol=1e-10, atol=1e-12)
+
+
+def test_extract_features_batches_and_accepts_a_function(rng):
+    backbone = _backbone(rng)
+    X = rng.random((10, 1, 4, 4))
+    np.testing.assert_allclose(extract_features(backbone, X, batch_size=3), backbone(X))
+    np.testing.assert_array_equal(extract_features(lambda x: 2 * x, X, batch_size=4), 2 * X)
+    with pytest.raises(ValueError, match="extract_features: batch_size expected an integer >= 1"):
+        extract_features(backbone, X, batch_size=0)
+
+
+def test_few_labels_draws_per_class_without_replacement(rng):
+    y = np.repeat(np.arange(4), 10)
+    idx = few_labels(y, 3, np.random.default_rng(0))
+    assert len(idx) == 12 and len(set(idx)) == 12
+    assert np.array_equal(np.bincount(y[idx]), [3, 3, 3, 3])
+    pool = np.arange(0, 40, 2)
+    assert set(few_labels(y, 2, np.random.default_rng(0), pool=pool)) <= set(pool)
+    with pytest.raises(ValueError, match="few_labels: per_class expected at most 5"):
+        few_labels(y, 6, np.random.default_rng(0), pool=pool)
+
+
+def test_grey_to_rgb_resizes_and_copies_the_grey_value(rng):
+    images = rng.random((2, 1, 28, 28)).astype(np.float32)
+    rgb = grey_to_rgb(images, 32)
+    assert rgb.shape == (2, 32, 32, 3) and rgb.dtype == np.float32
+    assert np.array_equal(rgb[..., 0], rgb[..., 2]) and 0 <= rgb.min() and rgb.max() <= 255
+    np.testing.assert_allclose(grey_to_rgb(images, 28)[..., 1], images[:, 0] * 255, rtol=1e-5)

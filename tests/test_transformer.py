@@ -3,8 +3,10 @@
 import numpy as np
 import pytest
 
+from nnfs import functional as F
 from nnfs.gradcheck import check_module
-from nnfs.layers.attention import causal_mask, padding_mask
+from nnfs.layers import GELU, Dropout, ReLU
+from nnfs.layers.attention import KVCache, causal_mask, padding_mask
 from nnfs.layers.transformer import (
     PositionalEncoding,
     TransformerBlock,
@@ -15,8 +17,7 @@ from tests.conftest import GRAD_TOL
 
 
 def _assert_grads_ok(errors: dict[str, float]) -> None:
-    # Every block's key bias has an exactly-zero gradient (see test_attention.py): skip it.
-    bad = {n: e for n, e in errors.items() if not n.endswith("attn.bk") and e > GRAD_TOL}
+    bad = {n: e for n, e in errors.items() if e > GRAD_TOL}
     assert not bad, f"gradient check failed: {bad}"
 
 
@@ -73,8 +74,8 @@ def test_positional_encoding_module_rejects_too_long_sequences(rng):
 # --- TransformerBlock ---------------------------------------------------------------------
 
 
-def _block(rng, dropout=0.0, dtype=np.float64, d=8, d_ff=12):
-    block = TransformerBlock(d, 2, d_ff, dropout, rng=rng, dtype=dtype)
+def _block(rng, dropout=0.0, dtype=np.float64, d=8, d_ff=12, **kwargs):
+    block = TransformerBlock(d, 2, d_ff, dropout, rng=rng, dtype=dtype, **kwargs)
     # Non-trivial LayerNorm and attention biases so that every term is exercised.
     for name, p in block.named_parameters():
         if name.split(".")[-1] in ("gamma", "beta", "b", "bq", "bv", "bo"):
@@ -82,9 +83,19 @@ def _block(rng, dropout=0.0, dtype=np.float64, d=8, d_ff=12):
     return block
 
 
+VARIANTS = [
+    {"activation": "relu", "norm_first": False},
+    {"activation": "gelu", "norm_first": False},
+    {"activation": "relu", "norm_first": True},
+    {"activation": "gelu", "norm_first": True},
+    {"activation": GELU("tanh"), "norm_first": True},
+]
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: f"{v['activation']}-{v['norm_first']}")
 @pytest.mark.parametrize("mask_kind", ["none", "causal", "padding"])
-def test_transformer_block_gradcheck(rng, mask_kind):
-    block = _block(rng, d=4, d_ff=6)
+def test_transformer_block_gradcheck(rng, mask_kind, variant):
+    block = _block(rng, d=4, d_ff=6, **variant)
     x = rng.standard_normal((2, 4, 4))
     mask = {
         "none": None,
@@ -94,30 +105,110 @@ def test_transformer_block_gradcheck(rng, mask_kind):
     _assert_grads_ok(check_module(block, x, forward_kwargs={"mask": mask}))
 
 
-def test_transformer_block_gradcheck_with_fixed_dropout_masks(rng):
-    block = _block(rng, dropout=0.3, d=4, d_ff=6)
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_transformer_block_gradcheck_with_fixed_dropout_masks(rng, norm_first):
+    block = _block(rng, dropout=0.3, d=4, d_ff=6, norm_first=norm_first, activation="gelu")
     x = rng.standard_normal((2, 4, 4))
     block(x)  # draw masks, then freeze them so the function is deterministic
-    block.drop1.fix_mask()
-    block.drop2.fix_mask()
-    assert not block.drop1.fixed_keep.all()
+    dropouts = [m for _, m in block.named_modules() if isinstance(m, Dropout)]
+    assert len(dropouts) == 4  # attention weights, attention output, FFN hidden, FFN output
+    for dropout in dropouts:
+        dropout.fix_mask()
+        assert not dropout.fixed_keep.all()
     _assert_grads_ok(check_module(block, x))
 
 
-def test_transformer_block_is_post_norm(rng):
+def test_transformer_block_is_post_norm_by_default(rng):
     """y = LN2(h + FFN(h)), h = LN1(x + MHA(x)): recompute from the parts."""
     block = _block(rng)
+    assert not block.norm_first and isinstance(block.activation, ReLU)
     x = rng.standard_normal((2, 5, 8))
     y = block(x)
-
-    def layer_norm(z, ln):
-        mu, var = z.mean(-1, keepdims=True), z.var(-1, keepdims=True)
-        return ln.gamma.data * (z - mu) / np.sqrt(var + ln.eps) + ln.beta.data
-
-    h = layer_norm(x + block.attn(x), block.norm1)
+    h = _layer_norm(x + block.attn(x), block.norm1)
     hidden = np.maximum(h @ block.ff1.W.data + block.ff1.b.data, 0)
     f = hidden @ block.ff2.W.data + block.ff2.b.data
-    np.testing.assert_allclose(y, layer_norm(h + f, block.norm2), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(y, _layer_norm(h + f, block.norm2), rtol=1e-10, atol=1e-12)
+
+
+def _layer_norm(z, ln):
+    mu, var = z.mean(-1, keepdims=True), z.var(-1, keepdims=True)
+    return ln.gamma.data * (z - mu) / np.sqrt(var + ln.eps) + ln.beta.data
+
+
+def test_transformer_block_pre_norm_with_gelu_recomputed_from_the_parts(rng):
+    """y = h + FFN(LN2(h)), h = x + MHA(LN1(x)), FFN with exact GELU and eps 1e-12."""
+    block = _block(rng, activation="gelu", norm_first=True, eps=1e-12)
+    assert block.norm1.eps == block.norm2.eps == 1e-12
+    x = rng.standard_normal((2, 5, 8))
+    y = block(x, causal_mask(5))
+    h = x + block.attn(_layer_norm(x, block.norm1), causal_mask(5))
+    z = _layer_norm(h, block.norm2)
+    hidden = F.gelu(z @ block.ff1.W.data + block.ff1.b.data)
+    np.testing.assert_allclose(y, h + hidden @ block.ff2.W.data + block.ff2.b.data, rtol=1e-12)
+
+
+def test_pre_norm_block_passes_the_upstream_gradient_straight_through(rng):
+    """dL/dx = G + (sublayer terms): with the sublayers' outputs zeroed, dx is exactly G."""
+    block = _block(rng, norm_first=True)
+    block.attn.Wo.data[...] = 0
+    block.attn.bo.data[...] = 0
+    block.ff2.W.data[...] = 0
+    block.ff2.b.data[...] = 0
+    x = rng.standard_normal((2, 5, 8))
+    np.testing.assert_array_equal(block(x), x)
+    grad_out = rng.standard_normal((2, 5, 8))
+    np.testing.assert_array_equal(block.backward(grad_out), grad_out)
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_transformer_block_cached_forward_equals_causal_forward(rng, norm_first):
+    block = _block(rng, dropout=0.2, norm_first=norm_first, activation="gelu")
+    x = rng.standard_normal((2, 7, 8))
+    cache = KVCache(2, 2, 7, 4, np.float64)
+    with pytest.raises(RuntimeError, match="TransformerBlock: forward_cached is for inference"):
+        block.forward_cached(x, cache)
+    block.eval()
+    full = block(x, causal_mask(7))
+    steps = [block.forward_cached(x[:, :3], cache)]
+    steps += [block.forward_cached(x[:, t : t + 1], cache) for t in range(3, 7)]
+    np.testing.assert_allclose(np.concatenate(steps, axis=1), full, rtol=1e-12, atol=1e-13)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"activation": "swish"}, ValueError, r"activation expected 'relu', 'gelu' or an activ"),
+        ({"norm_first": "yes"}, TypeError, r"TransformerBlock: norm_first expected a bool"),
+        ({"eps": 0.0}, ValueError, r"TransformerBlock: eps expected a value in \(0, inf\]"),
+        ({"d_ff": 0}, ValueError, r"TransformerBlock: d_ff expected an integer >= 1, got 0"),
+        ({"dropout": 1.0}, ValueError, r"TransformerBlock: dropout expected a value in \[0, 1\)"),
+        ({"rng": 3}, TypeError, r"TransformerBlock: rng expected a numpy.random.Generator"),
+        ({"num_heads": 3}, ValueError, r"MultiHeadAttention: d_model \(8\) must be divisible"),
+    ],
+)
+def test_transformer_block_validates_its_arguments(kwargs, error, message):
+    arguments = {"d_model": 8, "num_heads": 2, "d_ff": 16, **kwargs}
+    with pytest.raises(error, match=message):
+        TransformerBlock(**arguments)
+
+
+def test_transformer_block_backward_errors(rng):
+    block = _block(rng)
+    with pytest.raises(RuntimeError, match="TransformerBlock: backward called before forward"):
+        block.backward(np.ones((2, 5, 8)))
+    block(rng.standard_normal((2, 5, 8)))
+    with pytest.raises(ValueError, match=r"TransformerBlock: grad_out expected shape \(2, 5, 8\)"):
+        block.backward(np.ones((2, 8, 5)))
+
+
+def test_transformer_block_repr_shows_its_settings():
+    block = TransformerBlock(8, 2, 16, 0.1, activation="gelu", norm_first=True)
+    assert repr(block) == (
+        "TransformerBlock(d_model=8, num_heads=2, d_ff=16, dropout=0.1, activation=GELU, "
+        "norm_first=True)"
+    )
+    block = TransformerBlock(8, 2, 16, activation=GELU("tanh"))
+    assert "activation=GELU(approximate='tanh')" in repr(block)
 
 
 def test_transformer_block_eval_mode_switches_dropout_off(rng):
@@ -158,6 +249,32 @@ def test_transformer_encoder_gradcheck_two_layers(rng):
     assert len(encoder.layers) == 2
     x = rng.standard_normal((1, 3, 4))
     _assert_grads_ok(check_module(encoder, x, forward_kwargs={"mask": causal_mask(3)}))
+
+
+def test_transformer_encoder_passes_block_settings_and_copies_activation_layers(rng):
+    shared = GELU("tanh")
+    encoder = TransformerEncoder(2, 4, 2, 6, activation=shared, norm_first=True, eps=1e-6, rng=rng)
+    first, second = encoder.layers
+    assert first.norm_first and second.norm_first and first.norm1.eps == 1e-6
+    assert first.activation is not second.activation  # each block caches its own input
+    assert first.activation.approximate == second.activation.approximate == "tanh"
+    x = rng.standard_normal((1, 3, 4))
+    _assert_grads_ok(check_module(encoder, x, forward_kwargs={"mask": causal_mask(3)}))
+    with pytest.raises(ValueError, match="TransformerEncoder: num_layers expected an integer >= 1"):
+        TransformerEncoder(0, 8, 2, 16)
+
+
+def test_positional_encoding_backward_checks_its_argument(rng):
+    layer = PositionalEncoding(10, 4)
+    with pytest.raises(RuntimeError, match="PositionalEncoding: backward called before forward"):
+        layer.backward(np.ones((1, 3, 4)))
+    layer(rng.standard_normal((2, 3, 4)))
+    with pytest.raises(
+        ValueError, match=r"PositionalEncoding: grad_out expected shape \(2, 3, 4\)"
+    ):
+        layer.backward(np.ones((2, 4, 3)))
+    with pytest.raises(ValueError, match="PositionalEncoding: max_len expected an integer >= 1"):
+        PositionalEncoding(0, 4)
 
 
 def test_transformer_encoder_equals_blocks_in_sequence(rng):

@@ -197,6 +197,7 @@ def test_unet_backward_checks_grad_out_and_call_order(rng):
     with pytest.raises(RuntimeError, match="UNet: backward called before forward"):
         net.backward(np.ones((1, 2, 8, 8)))
     y = net(rng.standard_normal((1, 1, 8, 8)))
-    with pytest.raises(ValueError, match=r"UNet: grad_out expected shape \(1, 2, 8, 8\), got \(1, 2, 8, 4\)"):
+    expected = r"UNet: grad_out expected shape \(1, 2, 8, 8\), got \(1, 2, 8, 4\)"
+    with pytest.raises(ValueError, match=expected):
         net.backward(np.ones((1, 2, 8, 4)))
     assert net.backward(np.ones_like(y)).shape == (1, 1, 8, 8)

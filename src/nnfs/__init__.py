@@ -4,6 +4,7 @@ Every layer has a hand-written forward and backward, checked against numerical g
 """
 
 from nnfs import (
+    augment,
     datasets,
     functional,
     gradcheck,
@@ -29,6 +30,7 @@ __all__ = [
     "Sequential",
     "NeuralNetwork",
     "Neuron",
+    "augment",
     "datasets",
     "models",
     "functional",

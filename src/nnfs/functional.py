@@ -30,13 +30,17 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1 / (1 + z), z / (1 + z))
 
 
+# --8<-- [end:sigmoid]
+
+
+# --8<-- [start:sigmoid_grad]
 def sigmoid_grad(x: np.ndarray) -> np.ndarray:
     """d sigma / dx = sigma(x) (1 - sigma(x)). Shapes: any -> same."""
     s = sigmoid(x)
     return s * (1 - s)
 
 
-# --8<-- [end:sigmoid]
+# --8<-- [end:sigmoid_grad]
 
 
 # --8<-- [start:tanh]
@@ -48,13 +52,17 @@ def tanh(x: np.ndarray) -> np.ndarray:
     return np.tanh(_as_float(x))
 
 
+# --8<-- [end:tanh]
+
+
+# --8<-- [start:tanh_grad]
 def tanh_grad(x: np.ndarray) -> np.ndarray:
     """d tanh / dx = 1 - tanh(x)^2. Shapes: any -> same."""
     t = tanh(x)
     return 1 - t * t
 
 
-# --8<-- [end:tanh]
+# --8<-- [end:tanh_grad]
 
 
 # --8<-- [start:relu]
@@ -63,13 +71,17 @@ def relu(x: np.ndarray) -> np.ndarray:
     return np.maximum(_as_float(x), 0)
 
 
+# --8<-- [end:relu]
+
+
+# --8<-- [start:relu_grad]
 def relu_grad(x: np.ndarray) -> np.ndarray:
     """d relu / dx = 1 where x > 0, else 0 (at the kink x = 0 we pick 0, as PyTorch does)."""
     x = _as_float(x)
     return (x > 0).astype(x.dtype)
 
 
-# --8<-- [end:relu]
+# --8<-- [end:relu_grad]
 
 
 # --8<-- [start:leaky_relu]
@@ -80,13 +92,17 @@ def leaky_relu(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     return np.where(x > 0, x, float(alpha) * x)
 
 
+# --8<-- [end:leaky_relu]
+
+
+# --8<-- [start:leaky_relu_grad]
 def leaky_relu_grad(x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     """d leaky_relu / dx = 1 for x > 0, alpha otherwise (alpha at the kink x = 0)."""
     x = _as_float(x)
     return np.where(x > 0, 1, float(alpha)).astype(x.dtype)
 
 
-# --8<-- [end:leaky_relu]
+# --8<-- [end:leaky_relu_grad]
 
 
 # --8<-- [start:softplus]

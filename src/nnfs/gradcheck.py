@@ -70,9 +70,9 @@ def noise_floor(
 
     Rounding L costs about machine-eps * sum |R * y|, and dividing by 2 eps magnifies it, so a
     numerical gradient carries an absolute noise of about delta = machine-eps * sum |R y| / eps.
-    The floor is 1e7 delta: a correct gradient's noise then reads as an error near 1e-8, while
-    an absolute error above 1e-6 of the floor (about 30 times the noise) still fails a check. For typical checks (|L| ~ 10,
-    eps = 1e-6) the floor is about 0.02.
+    The floor is 1e7 delta: a correct gradient's noise then reads as an error near 1e-7, while
+    an absolute error above 1e-6 of the floor (ten times the noise) still fails a check.
+    For typical checks (|L| ~ 10, eps = 1e-6) the floor is about 0.02.
     """
     magnitude = sum(float(np.sum(np.abs(w * y))) for w, y in zip(weights, outputs, strict=True))
     return max(1e7 * np.finfo(np.float64).eps * magnitude / eps, 1e-12)

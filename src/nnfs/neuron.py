@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from nnfs import functional as F
+from nnfs.checks import check_real
 from nnfs.functional import _as_float
 
 # name -> (f, f'), both functions of the pre-activation z.
@@ -38,7 +39,8 @@ class Neuron:
         self.weights = _as_float(weights)
         if self.weights.ndim != 1:
             raise ValueError(f"Neuron: weights expected shape (D,), got {self.weights.shape}")
-        self.bias = float(bias)  # a Python float: adding it keeps float32 arithmetic float32
+        # A Python float: adding it keeps float32 arithmetic float32.
+        self.bias = check_real("Neuron", "bias", bias)
         self.activation = activation
 
     def pre_activation(self, x: np.ndarray) -> np.ndarray:

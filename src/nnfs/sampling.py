@@ -47,10 +47,19 @@ def sample_next(
     """
     check_shape("sample_next", "logits", logits, (None, None))
     temperature = check_real("sample_next", "temperature", temperature, low=0.0)
+    if np.isnan(logits).any() or np.isposinf(logits).any() or (logits.max(axis=1) == -np.inf).any():
+        raise ValueError(
+            "sample_next: logits expected finite values (-inf for excluded tokens) and a finite "
+            "value in every row, got nan, +inf or a row of -inf"
+        )
     if temperature == 0.0:
         return logits.argmax(axis=1).astype(np.int64)
     rng = check_rng("sample_next", rng)
-    scaled = logits / temperature
+    # Shift the best logit of each row to 0, then divide in float64: for a tiny temperature the
+    # others overflow to -inf, which is their exact limit (probability 0), instead of nan.
+    shifted = logits.astype(np.float64) - logits.max(axis=1, keepdims=True)
+    with np.errstate(over="ignore"):
+        scaled = shifted / temperature
     if top_k is not None:
         scaled = top_k_filter(scaled, top_k)
     probs = softmax(scaled, axis=1)  # exp(-inf) = 0: filtered tokens get probability 0

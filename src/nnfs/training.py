@@ -1,18 +1,22 @@
-"""Training loops: mini-batches, `fit`, the History it returns, accuracy and a confusion matrix."""
+"""Training loops: mini-batches, `fit`, the History it returns, callbacks such as early stopping,
+accuracy and a confusion matrix."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 
-from nnfs.checks import check_array, check_int, check_nonempty
+from nnfs.checks import check_array, check_choice, check_int, check_nonempty, check_real
 from nnfs.core import Module
 from nnfs.losses import Loss
 from nnfs.optim import Optimizer
 
 Metric = Callable[[np.ndarray, np.ndarray], float]
+# transform(X_batch, y_batch, rng) -> (X_batch, y_batch), applied to training batches only
+BatchTransform = Callable[[np.ndarray, np.ndarray, np.random.Generator], tuple[Any, Any]]
 
 
 # --8<-- [start:batches]
@@ -169,36 +173,58 @@ def fit(
     rng: np.random.Generator | None = None,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
     metrics: dict[str, Metric] | None = None,
-    callbacks: Sequence[Callable[[int, History], object]] = (),
+    callbacks: Sequence[Callback | Callable[[int, History], object]] = (),
+    scheduler: Scheduler | None = None,
+    transform: BatchTransform | None = None,
     verbose: bool = False,
 ) -> History:
     """Train with mini-batch gradient descent; return the per-epoch History.
 
-    Each step: forward, loss, backward from dL/dpred, optimizer step.
+    Each step: (transform the batch), forward, loss, backward from dL/dpred, optimizer step.
+    After each epoch: step the scheduler, measure the validation set, call the callbacks.
 
     Args:
-        model: the module to train (put in training mode).
+        model: the module to train; `fit` calls `model.train()` once before the first epoch,
+            so an `on_train_begin` callback can put parts of it back in eval mode (a
+            BatchNorm whose running statistics should stay fixed, say).
         loss_fn: a loss with `forward(pred, target)` and `backward()`.
         optimizer: built on `model.parameters()`.
         X: training inputs (N, ...); y: training targets (N, ...).
         epochs: passes over the training data.
         batch_size: rows per step.
         rng: shuffles the rows every epoch; None trains in the data's order.
-        validation: (X_val, y_val), measured in eval mode after each epoch.
+        validation: (X_val, y_val), measured in eval mode after each epoch; never trained on.
         metrics: name -> f(pred, target); default {"accuracy": accuracy}; {} for regression.
-        callbacks: f(epoch, history) called after each epoch; returning True stops training.
+        callbacks: objects with `on_epoch_end(epoch, history, model)` (and optionally
+            `on_train_begin(model)`, `on_train_end(history, model)`), such as `EarlyStopping`,
+            or plain functions `f(epoch, history)`. A true return value from either stops
+            training after this epoch; every callback still sees it.
+        scheduler: a learning-rate scheduler with `step()` (e.g. `nnfs.optim.StepLR`), stepped
+            once at the end of every epoch, as `torch.optim.lr_scheduler` expects.
+        transform: `f(X_batch, y_batch, rng) -> (X_batch, y_batch)`, applied to each training
+            batch (never to the validation set), e.g. `nnfs.augment.image_transform(...)`. It
+            draws from `rng.spawn(1)[0]`, a child of `rng`: the same seed gives the same
+            augmentations, and adding a transform leaves the shuffling order unchanged.
         verbose: print one line per epoch.
 
     Returns:
         History with "loss" and each metric (means over the epoch's batches, weighted by batch
-        size) and, with `validation`, "val_loss" and "val_<metric>".
+        size), "lr" (the optimizer's learning rate during the epoch) and, with `validation`,
+        "val_loss" and "val_<metric>".
     """
     metrics = {"accuracy": accuracy} if metrics is None else metrics
+    epochs = check_int("fit", "epochs", epochs, minimum=0)
+    _check_fit_arguments(X, y, validation, scheduler, transform, rng)
+    transform_rng = rng.spawn(1)[0] if transform is not None else None
     history = History()
+    model.train()  # once: predict restores every submodule's own mode after validation
+    _run_hooks(callbacks, "on_train_begin", model)
     for epoch in range(epochs):
-        model.train()
-        totals = dict.fromkeys(["loss", *metrics], 0.0)
+        totals, seen = dict.fromkeys(["loss", *metrics], 0.0), 0
+        lr = optimizer.lr
         for xb, yb in batches(X, y, batch_size, rng):
+            if transform is not None:
+                xb, yb = transform(xb, yb, transform_rng)
             optimizer.zero_grad()
             out = model(xb)
             totals["loss"] += loss_fn(out, yb) * len(xb)
@@ -206,18 +232,186 @@ def fit(
             optimizer.step()
             for name, metric in metrics.items():
                 totals[name] += metric(out, yb) * len(xb)
-        history.log(**{name: total / len(X) for name, total in totals.items()})
+            seen += len(xb)
+        history.log(**{name: total / seen for name, total in totals.items()}, lr=lr)
+        if scheduler is not None:
+            scheduler.step()
         if validation is not None:
             X_val, y_val = validation
             out = predict(model, X_val)
             history.log(val_loss=loss_fn(out, y_val))
             history.log(**{f"val_{name}": m(out, y_val) for name, m in metrics.items()})
         if verbose:
-            shown = ", ".join(f"{k}={v[-1]:.4f}" for k, v in history.metrics.items())
+            shown = ", ".join(f"{k}={v[-1]:.4g}" for k, v in history.metrics.items())
             print(f"epoch {epoch + 1}/{epochs}: {shown}")
-        if any([callback(epoch, history) is True for callback in callbacks]):
+        if _stop_requested(callbacks, epoch, history, model):
             break
+    _run_hooks(callbacks, "on_train_end", history, model)
     return history
 
 
 # --8<-- [end:fit]
+
+
+def _check_fit_arguments(
+    X: np.ndarray,
+    y: np.ndarray,
+    validation: tuple[np.ndarray, np.ndarray] | None,
+    scheduler: object,
+    transform: object,
+    rng: np.random.Generator | None,
+) -> None:
+    """Refuse, before the first step, what would otherwise fail after an epoch of work."""
+    if len(X) != len(y):
+        raise ValueError(f"fit: X has {len(X)} rows but y has {len(y)}")
+    if len(X) == 0:
+        raise ValueError("fit: X expected at least one sample, got 0 rows")
+    if validation is not None:
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            raise TypeError(f"fit: validation expected a pair (X_val, y_val), got {validation!r}")
+        if len(validation[0]) != len(validation[1]):
+            raise ValueError(
+                f"fit: validation X has {len(validation[0])} rows but y has {len(validation[1])}"
+            )
+    if scheduler is not None and not callable(getattr(scheduler, "step", None)):
+        raise TypeError(
+            f"fit: scheduler expected an object with a step() method, got {scheduler!r}"
+        )
+    if transform is not None:
+        if not callable(transform):
+            raise TypeError(f"fit: transform expected a function, got {transform!r}")
+        if not isinstance(rng, np.random.Generator):
+            raise ValueError(
+                "fit: a transform draws random numbers, so it needs rng= a "
+                "numpy.random.Generator (e.g. np.random.default_rng(0)), got None"
+            )
+
+
+# --8<-- [start:callbacks]
+class Scheduler(Protocol):
+    """What `fit` needs from a learning-rate scheduler: `step()`, once per epoch."""
+
+    def step(self) -> None: ...
+
+
+class Callback:
+    """Base class for `fit` callbacks; override the hooks you need (each does nothing here).
+
+    `fit` calls `on_train_begin(model)` once, `on_epoch_end(epoch, history, model)` after every
+    epoch (epoch counts from 0; the history already holds that epoch's numbers), and
+    `on_train_end(history, model)` once, also after an early stop.
+    """
+
+    def on_train_begin(self, model: Module) -> None:
+        """Called before the first epoch."""
+
+    def on_epoch_end(self, epoch: int, history: History, model: Module) -> bool:
+        """Called after every epoch; return True to stop training."""
+        return False
+
+    def on_train_end(self, history: History, model: Module) -> None:
+        """Called once when training ends, whether it ran all epochs or stopped early."""
+
+
+def _run_hooks(callbacks: Sequence[object], hook: str, *args: object) -> None:
+    for callback in callbacks:
+        if hasattr(callback, hook):
+            getattr(callback, hook)(*args)
+
+
+def _stop_requested(
+    callbacks: Sequence[object], epoch: int, history: History, model: Module
+) -> bool:
+    stop = False
+    for callback in callbacks:  # all of them, even after one has asked to stop
+        if hasattr(callback, "on_epoch_end"):
+            result = callback.on_epoch_end(epoch, history, model)
+        else:
+            result = callback(epoch, history)  # a plain function
+        stop = stop or bool(result)
+    return stop
+
+
+# --8<-- [end:callbacks]
+
+
+# --8<-- [start:early_stopping]
+class EarlyStopping(Callback):
+    """Stop when a monitored number has not improved for `patience` epochs; restore the best.
+
+    An epoch improves on the best value b so far when it beats it by more than `min_delta`:
+    value < b - min_delta (mode "min") or value > b + min_delta (mode "max"). After `patience`
+    epochs in a row without improvement training stops. With `restore_best`, the model gets back
+    the parameters *and buffers* (BatchNorm's running statistics) of the best epoch, through
+    `state_dict()` / `load_state_dict()`, when training ends, whether it stopped early or ran out
+    of epochs (so the model `fit` returns is always the best one seen). The optimizer's state is
+    not restored.
+
+    Args:
+        monitor: the History name to watch, e.g. "val_loss" (needs `validation=` in `fit`).
+        patience: how many epochs in a row without improvement stop training (1: the first).
+        min_delta: the smallest change that counts as an improvement (>= 0).
+        mode: "min" (losses), "max" (accuracies), or "auto": "max" when the name ends in
+            "accuracy", "min" otherwise.
+        restore_best: load the best epoch's state into the model when training ends.
+
+    Attributes:
+        best: the best value seen; best_epoch: its epoch (0-based, an index into the History);
+        stopped_epoch: the epoch after which training stopped, or None if it ran to the end.
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        patience: int = 5,
+        min_delta: float = 0.0,
+        mode: str = "auto",
+        restore_best: bool = True,
+    ) -> None:
+        if not isinstance(monitor, str):
+            raise TypeError(f"EarlyStopping: monitor expected a History name, got {monitor!r}")
+        self.monitor = monitor
+        self.patience = check_int("EarlyStopping", "patience", patience, minimum=1)
+        self.min_delta = check_real("EarlyStopping", "min_delta", min_delta, low=0.0)
+        mode = check_choice("EarlyStopping", "mode", mode, ("auto", "min", "max"))
+        if mode == "auto":
+            mode = "max" if monitor.endswith("accuracy") else "min"
+        self.mode, self.restore_best = mode, bool(restore_best)
+        self.on_train_begin(None)
+
+    def on_train_begin(self, model: Module | None) -> None:
+        self.best, self.best_epoch, self.best_state = None, None, None
+        self.wait, self.stopped_epoch = 0, None
+
+    def improves(self, value: float) -> bool:
+        """Does `value` beat the best so far by more than min_delta? (NaN never does.)"""
+        if self.best is None:
+            return not np.isnan(value)
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def on_epoch_end(self, epoch: int, history: History, model: Module) -> bool:
+        if self.monitor not in history:
+            raise ValueError(
+                f"EarlyStopping: monitor {self.monitor!r} is not in the history (it has "
+                f"{sorted(history.metrics)}); pass validation=(X_val, y_val) to fit"
+            )
+        value = history[self.monitor][-1]
+        if self.improves(value):
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best:
+                self.best_state = model.state_dict()  # copies of parameters and buffers
+            return False
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.stopped_epoch = epoch
+            return True
+        return False
+
+    def on_train_end(self, history: History, model: Module) -> None:
+        if self.restore_best and self.best_state is not None:
+            model.load_state_dict(self.best_state)
+
+
+# --8<-- [end:early_stopping]

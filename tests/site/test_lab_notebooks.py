@@ -67,3 +67,17 @@ def test_the_build_keeps_mplbackend_away_from_the_lab_kernels(monkeypatch) -> No
     monkeypatch.setenv("MPLBACKEND", "Agg")
     _load_hook()  # what mkdocs does when it reads mkdocs.yml, before any lab runs
     assert "MPLBACKEND" not in os.environ
+
+
+def test_links_in_lab_cells_point_at_the_built_pages() -> None:
+    html = (
+        '<a href="lenet5.md">a</a> <a href="gpt.md#training">b</a> '
+        '<a href="../06-improving-training/index.md">c</a> <a href="https://x.org/a.md">d</a>'
+    )
+    out = hook.rewrite_md_links(
+        html, "07-convolutional-networks/lab.py", "07-convolutional-networks/lab/"
+    )
+    assert '<a href="../lenet5/">a</a>' in out
+    assert '<a href="../gpt/#training">b</a>' in out
+    assert '<a href="../../06-improving-training/">c</a>' in out
+    assert 'href="https://x.org/a.md"' in out

@@ -72,6 +72,16 @@ def test_every_lab_page_shows_its_plots(site_dir: Path, script: Path) -> None:
     assert plots, f"{script.parent.name}: the lab page has no plot"
 
 
+def test_no_built_page_links_to_a_markdown_source(site_dir: Path) -> None:
+    """MkDocs rewrites `x.md` links on pages; a lab's cells need hooks/notebooks.py for it."""
+    bad = {}
+    for page in site_dir.rglob("index.html"):
+        links = re.findall(r'href="(?![a-z]+:)([^"#]+\.md)(?:#[^"]*)?"', page.read_text())
+        if links:
+            bad[str(page.relative_to(site_dir))] = links[:3]
+    assert not bad, f"links to .md files in the built site: {bad}"
+
+
 def test_no_built_file_points_outside_the_site(site_dir: Path) -> None:
     """Static check for loaders that a browser visit may not trigger (a CDN import waiting for
     a diagram, a stylesheet behind a media query)."""

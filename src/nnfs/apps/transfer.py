@@ -9,10 +9,11 @@ library so that `Module.load_state_dict` accepts them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from nnfs.checks import check_int
 from nnfs.core import Module
 from nnfs.layers.dense import Dense
 from nnfs.losses import SoftmaxCrossEntropy
@@ -74,6 +75,27 @@ def replace_head(
 # --8<-- [end:replace_head]
 
 
+# --8<-- [start:extract_features]
+def extract_features(
+    backbone: Module | Callable[[np.ndarray], np.ndarray],
+    X: np.ndarray,
+    batch_size: int = 64,
+) -> np.ndarray:
+    """backbone(X) computed `batch_size` rows at a time, in eval mode: (N, ...) -> (N, F...).
+
+    A frozen backbone's outputs never change, so a training run computes them once and reuses
+    them every epoch. Batches bound the memory of the layers' caches (im2col matrices).
+    """
+    check_int("extract_features", "batch_size", batch_size, minimum=1)
+    if isinstance(backbone, Module):
+        backbone.eval()
+    parts = [backbone(X[i : i + batch_size]) for i in range(0, len(X), batch_size)]
+    return np.concatenate(parts)
+
+
+# --8<-- [end:extract_features]
+
+
 # --8<-- [start:fine_tune]
 def fine_tune(
     model: TransferModel,
@@ -88,7 +110,7 @@ def fine_tune(
     rng: np.random.Generator | None = None,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> History:
-    """Train the head on a frozen backbone, then optionally everything at a lower rate.
+    """Train the head on a frozen backbone's (cached) features, then optionally everything.
 
     Args:
         model: a `TransferModel` (see `replace_head`).
@@ -106,17 +128,29 @@ def fine_tune(
         The History of both phases one after the other, plus "phase" (1 or 2) per epoch.
     """
     loss_fn = SoftmaxCrossEntropy()
-    model.backbone.freeze()
+    model.backbone.freeze().eval()
     model.head.unfreeze()
-    common = dict(batch_size=batch_size, rng=rng, validation=validation)
-    # The optimizer sees every parameter and skips the frozen ones at each step.
-    history = fit(model, loss_fn, Adam(model.parameters(), lr=lr), X, y, epochs=epochs, **common)
+    # Phase 1: with the backbone frozen (and in eval mode) its outputs are fixed numbers, so
+    # they are computed once and the head is trained on them: softmax regression on features.
+    features = extract_features(model.backbone, X, batch_size=max(batch_size, 64))
+    if validation is not None:
+        X_val, y_val = validation
+        validation_features = (extract_features(model.backbone, X_val), y_val)
+    else:
+        validation_features = None
+    history = fit(
+        model.head, loss_fn, Adam(model.head.parameters(), lr=lr), features, y,
+        epochs=epochs, batch_size=batch_size, rng=rng, validation=validation_features,
+    )  # fmt: skip
     history.metrics["phase"] = [1.0] * epochs
     if unfreeze_epochs:
         model.backbone.unfreeze()
         # A fresh optimizer: Adam's moment estimates from phase 1 only covered the head.
         optimizer = Adam(model.parameters(), lr=unfreeze_lr)
-        phase2 = fit(model, loss_fn, optimizer, X, y, epochs=unfreeze_epochs, **common)
+        phase2 = fit(
+            model, loss_fn, optimizer, X, y, epochs=unfreeze_epochs, batch_size=batch_size,
+            rng=rng, validation=validation,
+        )  # fmt: skip
         for name, values in phase2.metrics.items():
             history.metrics.setdefault(name, []).extend(values)
         history.metrics["phase"].extend([2.0] * unfreeze_epochs)
@@ -124,6 +158,52 @@ def fine_tune(
 
 
 # --8<-- [end:fine_tune]
+
+
+# --8<-- [start:few_labels]
+def few_labels(
+    y: np.ndarray, per_class: int, rng: np.random.Generator, pool: np.ndarray | None = None
+) -> np.ndarray:
+    """Indices of `per_class` examples of every class, drawn without replacement.
+
+    Args:
+        y: integer labels (N,).
+        per_class: how many examples of each class to draw.
+        rng: the Generator that draws them.
+        pool: draw only among these indices (default: all of y).
+
+    Returns:
+        (K * per_class,) indices into y, class by class.
+    """
+    check_int("few_labels", "per_class", per_class, minimum=1)
+    pool = np.arange(len(y)) if pool is None else np.asarray(pool)
+    chosen = []
+    for c in np.unique(y[pool]):
+        members = pool[y[pool] == c]
+        if len(members) < per_class:
+            raise ValueError(
+                f"few_labels: per_class expected at most {len(members)} (class {c}), got "
+                f"{per_class}"
+            )
+        chosen.append(rng.choice(members, per_class, replace=False))
+    return np.concatenate(chosen)
+
+
+def grey_to_rgb(images: np.ndarray, size: int) -> np.ndarray:
+    """Grey images in [0, 1] (N, 1, H, W) -> RGB (N, size, size, 3) in 0..255, for VGG16.
+
+    Bilinear resizing (`nnfs.datasets.linear_resize_matrix`), then the grey value copied into
+    the three channels: a grey photo as a colour network expects it.
+    """
+    from nnfs.datasets import linear_resize_matrix
+
+    rows = linear_resize_matrix(size, images.shape[2]).astype(images.dtype)
+    cols = linear_resize_matrix(size, images.shape[3]).astype(images.dtype)
+    grey = np.clip(rows @ images[:, 0] @ cols.T, 0.0, 1.0) * 255.0  # (N, size, size)
+    return np.repeat(grey[..., None], 3, axis=-1)
+
+
+# --8<-- [end:few_labels]
 
 
 # --8<-- [start:convert_state_dict]

@@ -15,6 +15,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from nnfs import init as initializers
 from nnfs.checks import (
+    check_array,
     check_float_dtype,
     check_int,
     check_int_pair,
@@ -197,3 +198,95 @@ class Conv2D(Module):
             f"Conv2D({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
             f"stride={self.stride}, padding={self.padding})"
         )
+
+
+# --8<-- [start:conv2d_direct]
+def conv2d_direct(
+    x: np.ndarray,
+    W: np.ndarray,
+    b: np.ndarray | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+) -> np.ndarray:
+    """The convolution by its definition, one kernel offset at a time (no im2col).
+
+    y[n, o, u, v] = b[o] + sum_{c, i, j} W[o, c, i, j] * x_pad[n, c, u*sh + i, v*sw + j]
+
+    Args:
+        x: images, (N, C_in, H, W).
+        W: kernels, (C_out, C_in, kh, kw), the layout of `Conv2D.W`.
+        b: biases, (C_out,), or None for none.
+        stride: sh = sw, or a pair (sh, sw).
+        padding: ph = pw, or a pair (ph, pw); zeros added on both sides.
+
+    Returns:
+        y: (N, C_out, H_out, W_out), H_out = floor((H + 2 ph - kh) / sh) + 1.
+    """
+    n, c_in, c_out, (kh, kw), (sh, sw), (ph, pw) = _check_direct(x, W, b, stride, padding)
+    h_out = conv_output_size(x.shape[2], kh, sh, ph)
+    w_out = conv_output_size(x.shape[3], kw, sw, pw)
+    x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    y = np.zeros((n, c_out, h_out, w_out), dtype=np.result_type(x, W))
+    for i in range(kh):
+        for j in range(kw):
+            # Rows i, i + sh, ..., columns j, j + sw, ...: the pixel under kernel offset (i, j)
+            # in every window at once, (N, C_in, H_out, W_out).
+            rows = slice(i, i + sh * (h_out - 1) + 1, sh)
+            columns = slice(j, j + sw * (w_out - 1) + 1, sw)
+            under = x_pad[:, :, rows, columns]
+            # Times W[o, c, i, j], summed over the input channels c: (N, C_out, H_out, W_out).
+            y += np.einsum("nchw,oc->nohw", under, W[:, :, i, j])
+    if b is not None:
+        y += b[:, None, None]
+    return y
+
+
+# --8<-- [end:conv2d_direct]
+
+
+def _check_direct(x, W, b, stride, padding):
+    """Validate conv2d_direct's arguments; return (N, C_in, C_out, kernel, stride, padding)."""
+    name = "conv2d_direct"
+    check_array(name, "x", x)
+    check_array(name, "W", W)
+    if x.ndim != 4:
+        raise ValueError(f"{name}: x expected shape (N, C_in, H, W), got {tuple(x.shape)}")
+    check_shape(name, "W", W, (None, x.shape[1], None, None))
+    if b is not None:
+        check_shape(name, "b", b, (W.shape[0],))
+    stride = check_int_pair(name, "stride", stride, minimum=1)
+    padding = check_int_pair(name, "padding", padding, minimum=0)
+    kh, kw = W.shape[2:]
+    if kh == 0 or kw == 0 or x.shape[2] + 2 * padding[0] < kh or x.shape[3] + 2 * padding[1] < kw:
+        raise ValueError(
+            f"{name}: x expected height >= {kh - 2 * padding[0]} and width >= "
+            f"{kw - 2 * padding[1]} for a {kh}x{kw} kernel with padding {padding}, "
+            f"got {tuple(x.shape)}"
+        )
+    return x.shape[0], x.shape[1], W.shape[0], (kh, kw), stride, padding
+
+
+# --8<-- [start:receptive_field]
+def receptive_field(layers: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Receptive field and jump after each layer of a stack of convolutions and poolings.
+
+    A layer of kernel k and stride s grows the field by (k - 1) steps of the current jump, and
+    multiplies the jump (the input distance between neighbouring outputs) by s:
+    r_l = r_{l-1} + (k_l - 1) j_{l-1},  j_l = j_{l-1} s_l,  starting from r_0 = j_0 = 1.
+
+    Args:
+        layers: (kernel, stride) of each layer, input first (square kernels and strides).
+
+    Returns:
+        [(r_1, j_1), (r_2, j_2), ...]: the field size and the jump after each layer, in pixels.
+    """
+    field, jump, out = 1, 1, []
+    for kernel, stride in layers:
+        kernel = check_int("receptive_field", "kernel", kernel)
+        stride = check_int("receptive_field", "stride", stride)
+        field, jump = field + (kernel - 1) * jump, jump * stride
+        out.append((field, jump))
+    return out
+
+
+# --8<-- [end:receptive_field]

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnfs.checks import (
+    check_array,
+    check_float_dtype,
+    check_int,
+    check_rng,
+    check_same_shape,
+    require_forward,
+)
 from nnfs.core import Module, Parameter
 
 
@@ -34,28 +42,27 @@ class Embedding(Module):
         dtype: type = np.float64,
     ) -> None:
         super().__init__()
-        rng = rng if rng is not None else np.random.default_rng()
-        self.num_embeddings, self.dim = num_embeddings, dim
-        self.W = Parameter(rng.standard_normal((num_embeddings, dim)).astype(dtype))
+        self.num_embeddings = check_int("Embedding", "num_embeddings", num_embeddings)
+        self.dim = check_int("Embedding", "dim", dim)
+        rng, dtype = check_rng("Embedding", rng), check_float_dtype("Embedding", dtype)
+        self.W = Parameter(rng.standard_normal((self.num_embeddings, self.dim)).astype(dtype))
+        self.idx: np.ndarray | None = None  # the indices of the last forward, for backward
 
     def forward(self, idx: np.ndarray) -> np.ndarray:
-        idx = np.asarray(idx)
+        check_array("Embedding", "indices", idx)
         if not np.issubdtype(idx.dtype, np.integer):
-            raise TypeError(f"Embedding: indices must be integers, got dtype {idx.dtype}")
+            raise TypeError(f"Embedding: indices expected an integer array, got dtype {idx.dtype}")
         if idx.size and (idx.min() < 0 or idx.max() >= self.num_embeddings):
             raise ValueError(
-                f"Embedding: indices must lie in [0, {self.num_embeddings}), "
-                f"got range [{idx.min()}, {idx.max()}]"
+                f"Embedding: indices expected integers in [0, {self.num_embeddings}), "
+                f"got values in [{idx.min()}, {idx.max()}]"
             )
-        self.idx = idx
+        self.idx = idx.copy()  # the caller may reuse its array before backward
         return self.W.data[idx]  # fancy indexing copies: (*idx.shape, dim)
 
     def backward(self, grad_out: np.ndarray) -> None:
-        expected = (*self.idx.shape, self.dim)
-        if grad_out.shape != expected:
-            raise ValueError(
-                f"Embedding: grad_out expected shape {expected}, got {tuple(grad_out.shape)}"
-            )
+        require_forward(self, "idx")
+        check_same_shape("Embedding", "grad_out", grad_out, (*self.idx.shape, self.dim))
         if not self.W.frozen:
             # np.add.at accumulates repeated indices; `W.grad[idx] += g` would keep only one.
             np.add.at(self.W.grad, self.idx.reshape(-1), grad_out.reshape(-1, self.dim))

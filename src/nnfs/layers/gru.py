@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnfs.core import Parameter
-from nnfs.layers.recurrent import SingleStateCell, SingleStateRecurrent, State
+from nnfs.layers.recurrent import SingleStateCell, SingleStateRecurrent, State, sigmoid
 
 
 # --8<-- [start:gru_cell]
@@ -30,63 +30,41 @@ class GRUCell(SingleStateCell):
     num_gates = 3
     separate_hidden_grad = True  # r scales the n block of h W_h + b_h, but not of x W_x + b_x
 
-    def _init_biases(self, width: int, dtype: type) -> None:
+    def _init_biases(self, width: int, dtype: np.dtype) -> None:
         self.b_x = Parameter(np.zeros(width, dtype=dtype))
         self.b_h = Parameter(np.zeros(width, dtype=dtype))
 
     def input_projection(self, x: np.ndarray) -> np.ndarray:
-        """gx = x @ W_x + b_x, for x of shape (..., D) -> (..., 3H)."""
-        gx = x @ self.W_x.data
-        gx += self.b_x.data
+        """gx = x @ W_x + b_x, gate block by gate block: x (M, D) -> (3, M, H)."""
+        gx = x @ self.gate_blocks(self.W_x.data)
+        gx += self.gate_blocks(self.b_x.data)
         return gx
 
     def step(self, gx: np.ndarray, state: State) -> tuple[State, tuple]:
         (h,) = state
-        H = self.hidden_size
-        gh = h @ self.W_h.data  # (N, 3H): the three blocks in one product
-        gh += self.b_h.data
-        rz = gx[:, : 2 * H] + gh[:, : 2 * H]
-        # sigmoid(a) = (1 + tanh(a/2)) / 2: no exp, so no overflow for large |a|.
-        rz *= 0.5
-        np.tanh(rz, out=rz)
-        rz *= 0.5
-        rz += 0.5
-        r, z = rz[:, :H], rz[:, H:]
-        gh_n = gh[:, 2 * H :]
-        n = r * gh_n
-        n += gx[:, 2 * H :]
-        np.tanh(n, out=n)
-        h_new = h - n
-        h_new *= z
-        h_new += n  # (1 - z) n + z h, written as n + z (h - n)
-        return (h_new,), (r, z, n, gh_n, h)
+        gh = h @ self.gate_blocks(self.W_h.data)  # (3, N, H): h W_h + b_h, blocks r, z, n
+        gh += self.gate_blocks(self.b_h.data)
+        r, z = sigmoid(gx[:2] + gh[:2])  # blocks 0 and 1 are adjacent: one call for both
+        n = np.tanh(gx[2] + r * gh[2])
+        h_new = n + z * (h - n)  # (1 - z) n + z h, one multiplication fewer
+        return (h_new,), (r, z, n, gh[2], h)
 
     def step_backward(self, d_state: State, cache: tuple) -> tuple[np.ndarray, np.ndarray, State]:
         (dh,) = d_state
         r, z, n, gh_n, h = cache
-        H = self.hidden_size
-        d_gx = np.empty((len(dh), 3 * H), dtype=dh.dtype)  # dL/d(pre-activations r, z, n)
-        d_r, d_z, d_n = d_gx[:, :H], d_gx[:, H : 2 * H], d_gx[:, 2 * H :]
-        np.multiply(dh, 1 - z, out=d_n)
-        d_n *= 1 - n * n  # through tanh
-        np.multiply(dh, h - n, out=d_z)
-        d_z *= z * (1 - z)  # through sigma
-        np.multiply(d_n, gh_n, out=d_r)
-        d_r *= r * (1 - r)
-        d_gh = d_gx.copy()  # what reaches h W_h + b_h: the same, except r scales the n block
-        d_gh[:, 2 * H :] *= r
-        return d_gx, d_gh, (dh * z + d_gh @ self.W_h.data.T,)
+        d_n = dh * (1 - z) * (1 - n * n)  # dL/d(argument of the tanh)
+        d_z = dh * (h - n) * z * (1 - z)  # dL/d(pre-activation of z)
+        d_r = d_n * gh_n * r * (1 - r)  # r multiplies gh_n inside the tanh
+        d_gx = np.concatenate([d_r, d_z, d_n], axis=1)  # (N, 3H), the layout of W_x
+        d_gh = np.concatenate([d_r, d_z, d_n * r], axis=1)  # r scales the n block of h W_h + b_h
+        return d_gx, d_gh, (dh * z + self.hidden_backward(d_gh),)
 
-    def accumulate_grads(
-        self, x: np.ndarray, h_prev: np.ndarray, d_gx: np.ndarray, d_gh: np.ndarray
-    ) -> np.ndarray:
-        """As RecurrentCell.accumulate_grads, with the two biases b_x and b_h."""
-        if not self.W_x.frozen:
-            self.W_x.grad += x.T @ d_gx
-            self.W_h.grad += h_prev.T @ d_gh
+    def accumulate_bias_grads(self, d_gx: np.ndarray, d_gh: np.ndarray) -> None:
+        """b_x collects the gradient of x W_x + b_x, b_h that of h W_h + b_h."""
+        if not self.b_x.frozen:
             self.b_x.grad += d_gx.sum(axis=0)
+        if not self.b_h.frozen:
             self.b_h.grad += d_gh.sum(axis=0)
-        return d_gx @ self.W_x.data.T
 
     # --8<-- [end:gru_cell]
 

@@ -6,9 +6,12 @@ i = sigma(a_i), f = sigma(a_f), g = tanh(a_g), o = sigma(a_o), c' = f*c + i*g, h
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from nnfs.layers.recurrent import Recurrent, RecurrentCell, State
+from nnfs.checks import check_int, check_real, require_forward
+from nnfs.layers.recurrent import Recurrent, RecurrentCell, State, sigmoid
 
 
 # --8<-- [start:lstm_cell]
@@ -39,49 +42,40 @@ class LSTMCell(RecurrentCell):
         dtype: type = np.float64,
     ) -> None:
         super().__init__(input_size, hidden_size, rng=rng, dtype=dtype)
-        H = hidden_size
-        self.b.data[H : 2 * H] = forget_bias
-        # Per-column constants of the four blocks (i, f, g, o), see step and step_backward.
-        sigmoid_cols = np.ones(4 * H, dtype=dtype)
-        sigmoid_cols[2 * H : 3 * H] = 0  # the g block uses tanh
-        self._scale = 1 - 0.5 * sigmoid_cols  # 1/2 on sigmoid blocks, 1 on g
-        self._shift = 0.5 * sigmoid_cols
-        self._deriv_k, self._deriv_m = sigmoid_cols, 1 - sigmoid_cols
+        self.forget_bias = check_real(type(self).__name__, "forget_bias", forget_bias)
+        self.gate_blocks(self.b.data)[1] = self.forget_bias  # block 1 is the forget gate
 
     def step(self, gx: np.ndarray, state: State) -> tuple[State, tuple]:
         h, c = state
-        H = self.hidden_size
-        gates = h @ self.W_h.data  # (N, 4H): all four gates in one product
+        gates = h @ self.gate_blocks(self.W_h.data)  # (4, N, H): a_i, a_f, a_g, a_o
         gates += gx
-        # sigmoid(a) = (1 + tanh(a/2)) / 2 has no exp to overflow, and lets a single tanh call
-        # serve all four blocks: gates = scale * tanh(scale * a) + shift.
-        gates *= self._scale
-        np.tanh(gates, out=gates)
-        gates *= self._scale
-        gates += self._shift
-        i, f, g, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H], gates[:, 3 * H :]
-        c_new = f * c
-        c_new += i * g  # the cell state: a gated sum, no squashing (the error carousel)
+        # Each activation overwrites its own pre-activation: the backward pass needs only the
+        # gate values, and one array for all four saves memory traffic.
+        sigmoid(gates[:2], out=gates[:2])  # i and f: blocks 0 and 1 are adjacent
+        np.tanh(gates[2], out=gates[2])  # g
+        sigmoid(gates[3], out=gates[3])  # o
+        i, f, g, o = gates
+        c_new = f * c + i * g  # the memory: a gated sum, no squashing (the error carousel)
         tanh_c = np.tanh(c_new)
-        return (o * tanh_c, c_new), (gates, c, tanh_c)
+        h_new = o * tanh_c
+        return (h_new, c_new), (gates, c, tanh_c)
 
     def step_backward(self, d_state: State, cache: tuple) -> tuple[np.ndarray, np.ndarray, State]:
         dh, dc_next = d_state
         gates, c, tanh_c = cache
-        H = self.hidden_size
-        i, f, g, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H], gates[:, 3 * H :]
-        # c' reaches the loss through h' = o tanh(c') and through the next step's f*c'.
-        dc = dh * o
-        dc *= 1 - tanh_c * tanh_c
-        dc += dc_next
-        d_gates = np.empty_like(gates)  # dL/d(i, f, g, o), then dL/da
-        np.multiply(dc, g, out=d_gates[:, :H])
-        np.multiply(dc, c, out=d_gates[:, H : 2 * H])
-        np.multiply(dc, i, out=d_gates[:, 2 * H : 3 * H])
-        np.multiply(dh, tanh_c, out=d_gates[:, 3 * H :])
-        # sigma' = y (1 - y) on i, f, o and tanh' = 1 - y^2 on g: both are y (k - y) + m.
-        d_gates *= (self._deriv_k - gates) * gates + self._deriv_m
-        return d_gates, d_gates, (d_gates @ self.W_h.data.T, dc * f)
+        i, f, g, o = gates
+        # c' reaches the loss through h' = o tanh(c') and through the next step's f * c'.
+        dc = dc_next + dh * o * (1 - tanh_c * tanh_c)
+        d_a = np.concatenate(  # the four blocks side by side, (N, 4H), as in W_x and W_h
+            [
+                dc * g * i * (1 - i),  # dL/da_i = dL/di * sigma'(a_i), with dL/di = dc g
+                dc * c * f * (1 - f),  # dL/da_f, with dL/df = dc c
+                dc * i * (1 - g * g),  # dL/da_g = dL/dg * tanh'(a_g), with dL/dg = dc i
+                dh * tanh_c * o * (1 - o),  # dL/da_o, with dL/do = dh tanh(c')
+            ],
+            axis=1,
+        )
+        return d_a, d_a, (self.hidden_backward(d_a), dc * f)
 
     # --8<-- [end:lstm_cell]
 
@@ -92,6 +86,8 @@ class LSTMCell(RecurrentCell):
 
         In training mode each call pushes a cache; `backward` pops them in reverse order.
         """
+        if state is not None:
+            state = _check_pair(type(self).__name__, "state", state, "(h, c)")
         h_new, c_new = self._forward_step(x, state)
         return h_new, c_new
 
@@ -99,8 +95,24 @@ class LSTMCell(RecurrentCell):
         self, grad_out: tuple[np.ndarray, np.ndarray]
     ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
         """grad_out = (dL/dh', dL/dc') -> (dL/dx (N, D), (dL/dh, dL/dc) each (N, H))."""
-        dx, (dh, dc) = self._backward_step(tuple(grad_out))
+        grad_out = _check_pair(type(self).__name__, "grad_out", grad_out, "(dL/dh', dL/dc')")
+        dx, (dh, dc) = self._backward_step(grad_out)
         return dx, (dh, dc)
+
+    def __repr__(self) -> str:
+        return f"LSTMCell({self.input_size}, {self.hidden_size}, forget_bias={self.forget_bias})"
+
+
+def _check_pair(owner: str, name: str, value: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """The LSTM's state and its gradient are pairs: a tuple or list of two arrays."""
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        got = type(value).__name__
+        if isinstance(value, np.ndarray):
+            got += f" of shape {value.shape}"
+        elif isinstance(value, (tuple, list)):
+            got += f" of length {len(value)}"
+        raise TypeError(f"{owner}: {name} expected a pair {what} of arrays, got {got}")
+    return tuple(value)
 
 
 # --8<-- [start:lstm]
@@ -120,6 +132,8 @@ class LSTM(Recurrent):
     """
 
     cell_class = LSTMCell
+    state_names = ("h0", "c0")
+    final_grad_names = ("grad_state[0] (dL/dh_n)", "grad_state[1] (dL/dc_n)")
 
     def __init__(
         self,
@@ -131,6 +145,7 @@ class LSTM(Recurrent):
         rng: np.random.Generator | None = None,
         dtype: type = np.float64,
     ) -> None:
+        forget_bias = check_real("LSTM", "forget_bias", forget_bias)
         super().__init__(
             input_size, hidden_size, num_layers, rng=rng, dtype=dtype, forget_bias=forget_bias
         )
@@ -138,7 +153,9 @@ class LSTM(Recurrent):
     def forward(
         self, x: np.ndarray, state: tuple[np.ndarray, np.ndarray] | None = None
     ) -> np.ndarray:
-        initial = self._check_inputs(x, None if state is None else tuple(state))
+        if state is not None:
+            state = _check_pair("LSTM", "state", state, "(h0, c0)")
+        initial = self._check_inputs(x, state)
         self.h_n, self.c_n = self._forward_states(x, initial)
         return self.outputs
 
@@ -151,8 +168,40 @@ class LSTM(Recurrent):
 
         The gradients of the initial state are kept as `grad_h0`, `grad_c0` (L, N, H).
         """
-        dx = self._backward_states(grad_out, None if grad_state is None else tuple(grad_state))
+        if grad_state is not None:
+            grad_state = _check_pair("LSTM", "grad_state", grad_state, "(dL/dh_n, dL/dc_n)")
+        dx = self._backward_states(grad_out, grad_state)
         self.grad_h0, self.grad_c0 = self._grad_initial
         return dx
 
     # --8<-- [end:lstm]
+
+    # --8<-- [start:gate_activations]
+    def gate_activations(self, layer: int = -1) -> dict[str, np.ndarray]:
+        """What one layer's gates did in the last forward pass, step by step.
+
+        Returns a dict of (N, T, H) arrays: "i", "f", "g", "o" (the gate values after their
+        sigmoid or tanh) and "c" (the cell state c_t after each step), read from the caches
+        that the backward pass uses.
+        """
+        require_forward(self, "outputs")
+        check_int("LSTM.gate_activations", "layer", layer, minimum=-self.num_layers)
+        if layer >= self.num_layers:
+            raise ValueError(
+                f"LSTM.gate_activations: layer expected an index below {self.num_layers}, "
+                f"got {layer}"
+            )
+        step_caches = self._cache[layer][2]  # per step: (gates (4, N, H), c_prev, tanh_c)
+        gates = np.stack([cache[0] for cache in step_caches], axis=2)  # (4, N, T, H)
+        found = dict(zip("ifgo", gates, strict=True))
+        c_prev = np.stack([cache[1] for cache in step_caches], axis=1)  # c_0 .. c_{T-1}
+        found["c"] = np.concatenate([c_prev[:, 1:], self.c_n[layer][:, None]], axis=1)
+        return found
+
+    # --8<-- [end:gate_activations]
+
+    def __repr__(self) -> str:
+        return (
+            f"LSTM({self.input_size}, {self.hidden_size}, num_layers={self.num_layers}, "
+            f"forget_bias={self.cells[0].forget_bias})"
+        )

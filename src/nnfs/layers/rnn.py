@@ -22,17 +22,16 @@ class RNNCell(SingleStateCell):
 
     def step(self, gx: np.ndarray, state: State) -> tuple[State, np.ndarray]:
         (h,) = state
-        a = h @ self.W_h.data  # (N, H)
-        a += gx  # pre-activation x W_x + b + h W_h
-        h_new = np.tanh(a, out=a)
+        a = gx[0] + h @ self.W_h.data  # (N, H): x W_x + b (gx holds the one gate block) + h W_h
+        h_new = np.tanh(a)
         return (h_new,), h_new  # tanh' = 1 - h'^2 needs only the output
 
     def step_backward(
-        self, d_state: State, cache: np.ndarray
+        self, d_state: State, h_new: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, State]:
         (dh,) = d_state
-        da = dh * (1 - cache * cache)  # dL/da, a the pre-activation: (N, H)
-        return da, da, (da @ self.W_h.data.T,)
+        da = dh * (1 - h_new * h_new)  # dL/da, a the pre-activation: (N, H)
+        return da, da, (self.hidden_backward(da),)
 
     # --8<-- [end:rnn_cell]
 

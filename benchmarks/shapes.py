@@ -1,0 +1,71 @@
+"""The matrix products (GEMMs) of each benchmark workload, for its BLAS floor.
+
+Each entry lists every product one nnfs step performs, forward and backward, in the shapes nnfs
+uses: (m, k, n) for an (m, k) @ (k, n) product, (b, m, k, n) for a batch of b. PyTorch performs
+the same products (or, for convolutions, the same arithmetic in its own kernels). The floor of a
+case is the time NumPy's BLAS needs for these products over the time torch's needs: the ratio a
+step made of nothing but these products would have.
+"""
+
+from __future__ import annotations
+
+from benchmarks.harness import Gemm, conv_gemms, dense_gemms
+
+
+def mlp() -> list[Gemm]:
+    return dense_gemms(128, [784, 256, 128, 10], input_grad=False)
+
+
+def lenet5(n: int = 64) -> list[Gemm]:
+    return (
+        conv_gemms(n, 1, 6, 5, (28, 28), input_grad=False)  # C1: the input is data
+        + conv_gemms(n, 6, 16, 5, (10, 10))  # C3
+        + dense_gemms(n, [400, 120, 84, 10], input_grad=True)  # F5, F6, output
+    )
+
+
+def conv2d(n: int = 64) -> list[Gemm]:
+    return conv_gemms(n, 6, 16, 5, (10, 10))
+
+
+def lstm(n: int = 32, t: int = 50, d: int = 64, h: int = 128) -> list[Gemm]:
+    """Input projection of all steps at once, one gate product per step forward and backward,
+    and the weight gradients and dx as one product each over all steps."""
+    rows = t * n
+    forward = [(rows, d, 4 * h)] + [(n, h, 4 * h)] * t
+    backward = [(n, 4 * h, h)] * t + [(d, rows, 4 * h), (h, rows, 4 * h), (rows, 4 * h, d)]
+    return forward + backward
+
+
+def attention(n: int = 16, t: int = 64, d: int = 128, heads: int = 4) -> list[Gemm]:
+    """Fused QKV projection, scores and weighted values per head, output projection; backward:
+    the two projections' dW and dx, and dV, dA, dQ, dK per head."""
+    rows, d_k, b = n * t, d // heads, n * heads
+    forward = [(rows, d, 3 * d), (b, t, d_k, t), (b, t, t, d_k), (rows, d, d)]
+    backward = [
+        (d, rows, d), (rows, d, d),  # output projection: dW, dx
+        (b, t, t, d_k), (b, t, d_k, t), (b, t, t, d_k), (b, t, t, d_k),  # dV, dA, dQ, dK
+        (d, rows, 3 * d), (rows, 3 * d, d),  # QKV projection: dW, dx
+    ]  # fmt: skip
+    return forward + backward
+
+
+def transformer_block(
+    n: int = 16, t: int = 64, d: int = 128, heads: int = 4, d_ff: int = 512
+) -> list[Gemm]:
+    return attention(n, t, d, heads) + dense_gemms(n * t, [d, d_ff, d], input_grad=True)
+
+
+# Case-name prefix (lower case) -> its products.
+GEMMS = {
+    "mlp": mlp,
+    "lenet": lenet5,
+    "conv2d": conv2d,
+    "lstm": lstm,
+    "multi-head attention": attention,
+    "transformer block": transformer_block,
+}
+
+
+def gemms_for(name: str) -> list[Gemm]:
+    return next((f() for key, f in GEMMS.items() if name.lower().startswith(key)), [])
