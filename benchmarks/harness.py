@@ -72,12 +72,20 @@ def dense_gemms(n: int, sizes: Sequence[int], input_grad: bool = False) -> list[
 
 
 def conv_gemms(
-    n: int, c_in: int, c_out: int, k: int, out_hw: tuple[int, int], input_grad: bool = True
+    n: int,
+    c_in: int,
+    c_out: int,
+    k: int,
+    out_hw: tuple[int, int],
+    input_grad: bool = True,
+    weight_grad: bool = True,
 ) -> list[Gemm]:
-    """The three im2col products of a k x k convolution producing (n, c_out, *out_hw):
-    W (c_out, c_in k k) @ cols, dW = g @ cols^T, dcols = W^T @ g."""
+    """The im2col products of a k x k convolution producing (n, c_out, *out_hw):
+    W (c_out, c_in k k) @ cols, dW = g @ cols^T (unless frozen), dcols = W^T @ g."""
     patches, p = c_in * k * k, n * out_hw[0] * out_hw[1]
-    gemms: list[Gemm] = [(c_out, patches, p), (c_out, p, patches)]
+    gemms: list[Gemm] = [(c_out, patches, p)]
+    if weight_grad:
+        gemms.append((c_out, p, patches))
     if input_grad:
         gemms.append((patches, c_out, p))
     return gemms

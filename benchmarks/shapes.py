@@ -56,6 +56,27 @@ def transformer_block(
     return attention(n, t, d, heads) + dense_gemms(n * t, [d, d_ff, d], input_grad=True)
 
 
+def vgg16(size: int = 128) -> list[Gemm]:
+    """The 13 frozen 3x3 convolutions of VGG16 on one image: forward and dL/dx, no dW."""
+    blocks = [(3, 64, 2), (64, 128, 2), (128, 256, 3), (256, 512, 3), (512, 512, 3)]
+    gemms: list[Gemm] = []
+    for c_in, c_out, convs in blocks:
+        for i in range(convs):
+            channels = c_in if i == 0 else c_out
+            gemms += conv_gemms(1, channels, c_out, 3, (size, size), weight_grad=False)
+        size //= 2  # the 2x2 max pool after each block
+    return gemms
+
+
+def bert(n: int = 16, t: int = 64, d: int = 384, heads: int = 12, d_ff: int = 1536) -> list[Gemm]:
+    """Forward only, six layers: fused QKV, scores and weighted values per head, the output
+    projection, and the two feed-forward products."""
+    rows, d_k, b = n * t, d // heads, n * heads
+    layer = [(rows, d, 3 * d), (b, t, d_k, t), (b, t, t, d_k), (rows, d, d)]
+    layer += [(rows, d, d_ff), (rows, d_ff, d)]
+    return layer * 6
+
+
 # Case-name prefix (lower case) -> its products.
 GEMMS = {
     "mlp": mlp,
@@ -64,6 +85,8 @@ GEMMS = {
     "lstm": lstm,
     "multi-head attention": attention,
     "transformer block": transformer_block,
+    "vgg16": vgg16,
+    "bert": bert,
 }
 
 

@@ -16,9 +16,11 @@ has a diagram.
 
 from __future__ import annotations
 
+import logging
 import os
 import posixpath
 import re
+import time
 from pathlib import Path
 
 import jupytext
@@ -110,10 +112,22 @@ def rewrite_md_links(html: str, source: str, page_dir: str) -> str:
     return _MD_LINK.sub(built, html)
 
 
+log = logging.getLogger("mkdocs.hooks.notebooks")
+_started: dict[str, float] = {}
+
+
+def on_pre_page(page, config, files):  # noqa: ANN001, ANN201 - MkDocs API
+    _started[page.file.src_uri] = time.perf_counter()
+    return page
+
+
 def on_post_page(output: str, page, config) -> str:
     # mkdocs-jupyter sets `nb_url` on the pages it renders from notebooks.
     if getattr(page, "nb_url", None) is None:
         return output
+    # The notebook ran (or came from the cache) between the two events: report how long.
+    elapsed = time.perf_counter() - _started.pop(page.file.src_uri, time.perf_counter())
+    log.info(f"lab {page.file.src_uri}: executed and rendered in {elapsed:.1f} s")
     target = Path(page.file.abs_dest_path).parent / "lab.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(lab_notebook(Path(page.file.abs_src_path), page.canonical_url or ""), target)

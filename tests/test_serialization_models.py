@@ -19,7 +19,7 @@ BUILDERS = {
     "VAE": lambda rng, dtype: models.VAE(16, 2, (8,), rng=rng, dtype=dtype),
     "SmallCNN": lambda rng, dtype: models.SmallCNN(5, rng=rng, dtype=dtype),
     "CharRNN": lambda rng, dtype: models.CharRNN(11, 6, embed_dim=4, rng=rng, dtype=dtype),
-    "BertEncoder": lambda rng, dtype: models.BertEncoder(CONFIG, rng=rng, dtype=dtype),
+    "BertModel": lambda rng, dtype: models.BertModel(CONFIG, rng=rng, dtype=dtype),
     "BertForMaskedLM": lambda rng, dtype: models.BertForMaskedLM(CONFIG, rng=rng, dtype=dtype),
     "BertForSequenceClassification": lambda rng, dtype: models.BertForSequenceClassification(
         CONFIG, 3, rng=rng, dtype=dtype

@@ -63,7 +63,8 @@ def vgg16_case(dtype: type) -> Case:
         assert_close("VGG16 dx", grad_x, torch_step().numpy())
         assert all(not p.grad.any() for p in vgg.parameters()), "VGG16: frozen weights got grads"
 
-    return Case(f"VGG16 fwd+bwd to the input, 1x3x{SIZE}x{SIZE}", nnfs_step, torch_step, check, 10)
+    name = f"VGG16 fwd+bwd to the input, 1x3x{SIZE}x{SIZE}"
+    return Case(name, nnfs_step, torch_step, check, repeats=10)
 
 
 def cases(dtype: type = np.float32) -> list[Case]:

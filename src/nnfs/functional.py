@@ -338,6 +338,10 @@ def gelu(x: np.ndarray, approximate: str = "none") -> np.ndarray:
         x = np.maximum(x, -10.0)
         u = np.minimum(x, 10.0)
         return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (u + 0.044715 * u * u * u)))
+    if x.dtype == np.float32:  # the same function in float32 arithmetic, 7x faster (below)
+        cdf = _normal_cdf_float32(x)[0]
+        cdf *= np.maximum(x, np.float32(-40))
+        return cdf
     # Phi(x) underflows to 0 below -38.5: clipping at -40 gives gelu(-inf) = 0, not NaN.
     x = np.maximum(x, -40.0)
     return x * (0.5 * erfc(x * -_INV_SQRT_2))
@@ -354,8 +358,70 @@ def gelu_grad(x: np.ndarray, approximate: str = "none") -> np.ndarray:
         u = np.clip(x, -10.0, 10.0)  # beyond +-10 the derivative is exactly 1 or 0
         t = np.tanh(_SQRT_2_OVER_PI * (u + 0.044715 * u * u * u))
         return 0.5 * (1 + t) + 0.5 * u * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 0.134145 * u * u)
+    if x.dtype == np.float32:  # the same function in float32 arithmetic, 7x faster (below)
+        cdf, density = _normal_cdf_float32(x, pdf=True)
+        density *= np.clip(x, np.float32(-40), np.float32(40))
+        density += cdf
+        return density
     u = np.clip(x, -40.0, 40.0)  # beyond +-40 the derivative is exactly 1 or 0
     return 0.5 * erfc(u * -_INV_SQRT_2) + u * (_INV_SQRT_2PI * np.exp(-0.5 * u * u))
 
 
 # --8<-- [end:gelu]
+
+# erfc(z) = t exp(-z^2 + P(t)) with t = 1 / (1 + z/2), for z >= 0: P of degree 9, fitted to
+# ln(erfc(z) / t) + z^2 on 0 <= z <= 11 (a weighted least-squares fit iterated to minimax),
+# relative error 5e-8 in exact arithmetic. The form is that of Press et al.'s erfcc.
+_ERFC_TAIL32 = (-1.265462347, 0.9989176372, 0.3842518849, 0.04575008576, -0.03077415143,
+                -0.02122216393, -0.7663084697, 1.208477724, -0.7024840734,
+                0.1488539235)  # fmt: skip
+
+
+def _normal_cdf_float32(x: np.ndarray, pdf: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """Phi(x), and phi(x) if asked, for float32 x, computed in float32: GELU's float32 path.
+
+    The float64 path evaluates FDLIBM's erfc on a float64 copy, branch by branch, which is most
+    of a float32 BERT's forward time. Here one formula covers every x: Phi(x) = erfc(|x| /
+    sqrt 2) / 2 for x < 0 and 1 minus that for x >= 0, without cancellation in either. The
+    Gaussian exp(-x^2/2) is exp(-hi^2/2) exp(-(x - hi)(x + hi)/2) with hi = x cut to 12
+    significant bits, so that hi^2 is exact and the large exponent loses no digits (as in
+    FDLIBM). For x >= -13, Phi is within 9 float32 ulps of the exact value, gelu within 8 and
+    gelu_grad within 10 of its larger term; torch's float32 x (1 + erf(x / sqrt 2)) / 2 is off
+    by up to 1e-6 where it cancels. In place where possible: a fresh temporary array costs
+    more than an arithmetic pass (its pages are faulted in anew).
+    """
+    u = np.clip(x, np.float32(-40), np.float32(40))  # Phi is exactly 0 or 1 beyond
+    positive = u >= 0
+    t = np.abs(u)
+    t *= np.float32(0.5 * _INV_SQRT_2)
+    t += 1.0
+    np.reciprocal(t, out=t)  # t = 1 / (1 + z/2), z = |u| / sqrt 2
+    hi = (u.view(np.uint32) & np.uint32(0xFFFFF000)).view(np.float32)
+    rest = u - hi
+    rest *= np.add(u, hi, out=u)  # u is not needed any more: its buffer is reused below
+    rest *= np.float32(-0.5)  # -(u^2 - hi^2) / 2, small
+    hi *= hi
+    hi *= np.float32(-0.5)
+    gauss_hi = np.exp(hi, out=hi)  # exp(-hi^2 / 2), hi^2 exact
+    tail = np.multiply(t, _ERFC_TAIL32[-1], out=u)  # Horner's rule for P(t), in u's buffer
+    for c in _ERFC_TAIL32[-2:0:-1]:
+        tail += c
+        tail *= t
+    tail += _ERFC_TAIL32[0]
+    tail += rest
+    np.exp(tail, out=tail)
+    tail *= t
+    tail *= gauss_hi
+    tail *= np.float32(0.5)  # Phi(-|u|) = erfc(z) / 2
+    # Phi = tail for u < 0, 1 - tail for u >= 0, as tail + [u >= 0] (1 - 2 tail) in t's buffer:
+    # np.where on a random sign pattern is ten times slower (a branch per entry).
+    cdf = np.multiply(tail, np.float32(-2), out=t)
+    cdf += 1.0
+    cdf *= positive
+    cdf += tail
+    if not pdf:
+        return cdf, None
+    np.exp(rest, out=rest)
+    rest *= gauss_hi
+    rest *= np.float32(_INV_SQRT_2PI)  # phi(u) = exp(-u^2 / 2) / sqrt(2 pi)
+    return cdf, rest

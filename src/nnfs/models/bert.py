@@ -1,30 +1,38 @@
-"""A mini BERT (Devlin et al., 2019): a transformer encoder pre-trained by filling in masked words.
+"""BERT (Devlin et al., 2019): a transformer encoder that reads a whole sentence at once.
 
-`BertEncoder` turns token ids into one vector per position (token + learned position embeddings,
-LayerNorm, a stack of `TransformerBlock`s). Two heads sit on it: `BertForMaskedLM` predicts the
-original token at every position (pre-training), `BertForSequenceClassification` reads the vector
-of the [CLS] token at position 0 (fine-tuning). Both keep the encoder under the name `encoder`, so
-a pre-trained encoder's state dict loads into a classifier with `load_state_dict` on `.encoder`.
+`BertModel` is the architecture of the published checkpoints, so that their weights load into
+it unchanged (see `nnfs.pretrained.minilm`): token + position + segment embeddings and a
+LayerNorm (`BertEmbeddings`), then a stack of post-norm transformer layers with GELU
+(`BertLayer`), and the pooler, a dense layer with tanh on the [CLS] vector (`BertPooler`).
+Sentence-level heads sit on top: `MeanPooling` averages the real tokens' vectors, as
+sentence-transformers does; `ClassifierHead` is optional top layers, that pooling and a linear
+classifier; `BertForSequenceClassification` is a whole model for fine-tuning.
+
+Names follow the book: `d_model` (Hugging Face's hidden_size), `d_ff` (intermediate_size),
+`max_len` (max_position_embeddings), `eps` (layer_norm_eps).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from nnfs.checks import check_int, check_shape, require_forward
 from nnfs.core import Module
+from nnfs.layers.activation import GELU
+from nnfs.layers.attention import MultiHeadAttention
 from nnfs.layers.dense import Dense
+from nnfs.layers.dropout import Dropout
 from nnfs.layers.embedding import Embedding
 from nnfs.layers.norm import LayerNorm
-from nnfs.layers.transformer import TransformerEncoder
-from nnfs.losses import Loss
-from nnfs.optim import Adam
 
 
 @dataclass
 class BertConfig:
-    """Sizes of a mini BERT. BERT-base is vocab 30522, max_len 512, d 768, 12 heads, 12 layers."""
+    """Sizes of a BERT. all-MiniLM-L6-v2: vocab 30522, max_len 512, d 384, 12 heads, d_ff 1536,
+    6 layers, 2 segment types, eps 1e-12. BERT-base: d 768, 12 heads, d_ff 3072, 12 layers."""
 
     vocab_size: int
     max_len: int = 16
@@ -33,13 +41,52 @@ class BertConfig:
     d_ff: int = 64
     num_layers: int = 2
     pad_id: int = 0
+    type_vocab_size: int = 2
+    eps: float = 1e-12
+    dropout: float = 0.0
+
+    @classmethod
+    def from_hugging_face(cls, config: dict) -> BertConfig:
+        """From the dict of a Hugging Face `config.json` of model_type "bert"."""
+        if config.get("hidden_act", "gelu") != "gelu":
+            raise ValueError(
+                f"BertConfig: hidden_act expected 'gelu' (exact erf GELU), "
+                f"got {config['hidden_act']!r}"
+            )
+        return cls(
+            vocab_size=config["vocab_size"],
+            max_len=config["max_position_embeddings"],
+            d_model=config["hidden_size"],
+            num_heads=config["num_attention_heads"],
+            d_ff=config["intermediate_size"],
+            num_layers=config["num_hidden_layers"],
+            pad_id=config.get("pad_token_id", 0),
+            type_vocab_size=config.get("type_vocab_size", 2),
+            eps=config.get("layer_norm_eps", 1e-12),
+            dropout=config.get("hidden_dropout_prob", 0.1),
+        )
 
 
-# --8<-- [start:encoder]
-class BertEncoder(Module):
-    """h = Encoder(LayerNorm(E_tok[ids] + E_pos[t])), with [PAD] keys masked out of attention.
+def _bert_init(module: Module, rng: np.random.Generator, std: float = 0.02) -> None:
+    """BERT's initialization: every matrix ~ N(0, 0.02^2), biases 0, LayerNorm gamma 1, beta 0."""
+    for name, p in module.named_parameters():
+        if name.endswith(".gamma"):
+            p.data[...] = 1
+        elif p.data.ndim == 1:
+            p.data[...] = 0
+        else:
+            p.data[...] = rng.standard_normal(p.shape, dtype=np.float32) * std
 
-    Shapes: ids (N, T) int, T <= max_len -> h (N, T, d).
+
+# --8<-- [start:embeddings]
+class BertEmbeddings(Module):
+    """x = LayerNorm(E_tok[ids] + E_pos[t] + E_seg[types]), then dropout.
+
+    Three learned tables: one row per token, per position (BERT learns them instead of using
+    sinusoids) and per segment (0 for the first sentence of a pair, 1 for the second).
+
+    Shapes: input_ids (N, T) int, T <= max_len; token_type_ids (N, T) int or None (all 0)
+    -> x (N, T, d).
     """
 
     def __init__(
@@ -52,40 +99,42 @@ class BertEncoder(Module):
         super().__init__()
         rng = rng if rng is not None else np.random.default_rng()
         c = self.config = config
-        self.token_embedding = Embedding(c.vocab_size, c.d_model, rng=rng, dtype=dtype)
-        self.position_embedding = Embedding(c.max_len, c.d_model, rng=rng, dtype=dtype)
-        self.norm = LayerNorm(c.d_model, dtype=dtype)
-        self.blocks = TransformerEncoder(
-            c.num_layers, c.d_model, c.num_heads, c.d_ff, rng=rng, dtype=dtype
-        )
+        self.token = Embedding(c.vocab_size, c.d_model, rng=rng, dtype=dtype)
+        self.position = Embedding(c.max_len, c.d_model, rng=rng, dtype=dtype)
+        self.segment = Embedding(c.type_vocab_size, c.d_model, rng=rng, dtype=dtype)
+        self.norm = LayerNorm(c.d_model, c.eps, dtype=dtype)
+        self.dropout = Dropout(c.dropout, rng=rng)
 
-    def forward(self, ids: np.ndarray) -> np.ndarray:
-        ids = np.asarray(ids)
-        if ids.ndim != 2 or ids.shape[1] > self.config.max_len:
-            raise ValueError(
-                f"BertEncoder: ids expected shape (N, T <= {self.config.max_len}), "
-                f"got {tuple(ids.shape)}"
-            )
-        T = ids.shape[1]
-        x = self.token_embedding(ids) + self.position_embedding(np.arange(T))  # (N, T, d)
-        mask = (ids != self.config.pad_id)[:, None, :]  # (N, 1, T): True = a real key
-        return self.blocks(self.norm(x), mask)
+    def forward(
+        self, input_ids: np.ndarray, token_type_ids: np.ndarray | None = None
+    ) -> np.ndarray:
+        N, T = input_ids.shape
+        if token_type_ids is None:
+            token_type_ids = np.zeros((N, T), dtype=np.int64)
+        x = self.token(input_ids) + self.segment(token_type_ids)  # (N, T, d)
+        x += self.position(np.arange(T))  # (T, d), the same rows for every sequence
+        return self.dropout(self.norm(x))
 
     def backward(self, grad_out: np.ndarray) -> None:
-        grad_x = self.norm.backward(self.blocks.backward(grad_out))  # (N, T, d)
-        self.token_embedding.backward(grad_x)
-        self.position_embedding.backward(grad_x.sum(axis=0))  # one position row per t
-        return None  # token ids have no gradient
+        grad_x = self.norm.backward(self.dropout.backward(grad_out))  # (N, T, d)
+        self.token.backward(grad_x)
+        self.segment.backward(grad_x)
+        self.position.backward(grad_x.sum(axis=0))  # position t's row served all N sequences
+        return None  # ids have no gradient
 
 
-# --8<-- [end:encoder]
+# --8<-- [end:embeddings]
 
 
-# --8<-- [start:heads]
-class BertForMaskedLM(Module):
-    """Encoder + a linear layer to vocabulary logits at every position.
+# --8<-- [start:layer]
+class BertLayer(Module):
+    """One post-norm encoder layer: h = LN1(x + MHA(x)); y = LN2(h + W2 GELU(W1 h + b1) + b2).
 
-    Shapes: ids (N, T) -> logits (N, T, V).
+    The block of chapter 9 (`TransformerBlock`) with GELU instead of ReLU and BERT's LayerNorm
+    eps; dropout on each sublayer's output before its residual sum. The parameter names match
+    `TransformerBlock`'s: attn, norm1, ff1, ff2, norm2.
+
+    Shapes: x (N, T, d), mask broadcastable to (N, T, T) (True = may attend) -> y (N, T, d).
     """
 
     def __init__(
@@ -97,26 +146,226 @@ class BertForMaskedLM(Module):
     ) -> None:
         super().__init__()
         rng = rng if rng is not None else np.random.default_rng()
-        self.encoder = BertEncoder(config, rng=rng, dtype=dtype)
-        self.mlm_head = Dense(
-            config.d_model, config.vocab_size, init="xavier", rng=rng, dtype=dtype
-        )
+        c = config
+        self.attn = MultiHeadAttention(c.d_model, c.num_heads, rng=rng, dtype=dtype)
+        self.drop1 = Dropout(c.dropout, rng=rng)
+        self.norm1 = LayerNorm(c.d_model, c.eps, dtype=dtype)
+        self.ff1 = Dense(c.d_model, c.d_ff, rng=rng, dtype=dtype)
+        self.gelu = GELU()
+        self.ff2 = Dense(c.d_ff, c.d_model, rng=rng, dtype=dtype)
+        self.drop2 = Dropout(c.dropout, rng=rng)
+        self.norm2 = LayerNorm(c.d_model, c.eps, dtype=dtype)
 
-    def forward(self, ids: np.ndarray) -> np.ndarray:
-        h = self.encoder(ids)  # (N, T, d)
-        N, T, d = h.shape
-        return self.mlm_head(h.reshape(N * T, d)).reshape(N, T, -1)
+    def forward(self, x: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        N, T, d = x.shape
+        h = self.norm1(x + self.drop1(self.attn(x, mask)))  # (N, T, d)
+        f = self.ff2(self.gelu(self.ff1(h.reshape(N * T, d))))  # (N*T, d): every token alike
+        return self.norm2(h + self.drop2(f.reshape(N, T, d)))
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        N, T, d = grad_out.shape
+        grad_sum2 = self.norm2.backward(grad_out)  # dL/d(h + f)
+        grad_f = self.drop2.backward(grad_sum2).reshape(N * T, d)
+        grad_h = grad_sum2 + self.ff1.backward(
+            self.gelu.backward(self.ff2.backward(grad_f))
+        ).reshape(N, T, d)  # the residual adds the two paths
+        grad_sum1 = self.norm1.backward(grad_h)  # dL/d(x + a)
+        return grad_sum1 + self.attn.backward(self.drop1.backward(grad_sum1))
+
+
+# --8<-- [end:layer]
+
+
+def pad_sequences(
+    sequences: Sequence[np.ndarray | Sequence[int]], value: float = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """N sequences of lengths T_n (token ids, or (T_n, d) hidden states) -> one padded batch.
+
+    Returns the batch (N, T, ...) with T = max T_n, filled with `value` after each sequence,
+    and the attention mask (N, T) int64, 1 for a real position and 0 for padding.
+    """
+    arrays = [np.asarray(s) for s in sequences]
+    lengths = np.array([len(a) for a in arrays])
+    T = int(lengths.max(initial=0))
+    batch = np.full((len(arrays), T, *arrays[0].shape[1:]), value, dtype=arrays[0].dtype)
+    for n, a in enumerate(arrays):
+        batch[n, : len(a)] = a
+    return batch, (np.arange(T) < lengths[:, None]).astype(np.int64)
+
+
+def attention_mask_to_keys(
+    attention_mask: np.ndarray | None, shape: tuple[int, int], owner: str = "BertModel"
+) -> np.ndarray | None:
+    """(N, T) of 1 (real token) / 0 (padding) -> boolean key mask (N, 1, T): no query attends
+    to padding. None means every position is real (Hugging Face's convention)."""
+    if attention_mask is None:
+        return None
+    check_shape(owner, "attention_mask", attention_mask, shape)
+    return (attention_mask != 0)[:, None, :]
+
+
+# --8<-- [start:model]
+class BertModel(Module):
+    """Embeddings, `num_layers` BertLayers and the pooler; forward returns the last layer.
+
+    Args:
+        config: the sizes (see `BertConfig`).
+        rng: draws the initial weights.
+        dtype: float64 (the default, for gradient checks) or float32 (for speed).
+        bert_init: redraw the weights from BERT's N(0, 0.02^2); False keeps the layers' own
+            initialization, which is faster for a model whose weights are loaded next.
+
+    Shapes: input_ids (N, T) int; attention_mask (N, T), 1 = real token, 0 = padding, or None
+    (no padding); token_type_ids (N, T) or None (all segment 0) -> h (N, T, d).
+    `pooler(h)` -> (N, d) is a separate call, as not every head uses it.
+    """
+
+    def __init__(
+        self,
+        config: BertConfig,
+        *,
+        rng: np.random.Generator | None = None,
+        dtype: type = np.float64,
+        bert_init: bool = True,
+    ) -> None:
+        super().__init__()
+        rng = rng if rng is not None else np.random.default_rng()
+        self.config = config
+        self.embeddings = BertEmbeddings(config, rng=rng, dtype=dtype)
+        self.layers = [BertLayer(config, rng=rng, dtype=dtype) for _ in range(config.num_layers)]
+        self.pooler = BertPooler(config.d_model, rng=rng, dtype=dtype)
+        if bert_init:
+            _bert_init(self, rng)
+
+    def forward(
+        self,
+        input_ids: np.ndarray,
+        attention_mask: np.ndarray | None = None,
+        token_type_ids: np.ndarray | None = None,
+    ) -> np.ndarray:
+        input_ids = np.asarray(input_ids)
+        check_shape("BertModel", "input_ids", input_ids, (None, None))
+        if input_ids.shape[1] > self.config.max_len:
+            raise ValueError(
+                f"BertModel: input_ids expected at most {self.config.max_len} positions, "
+                f"got shape {input_ids.shape}"
+            )
+        if token_type_ids is not None:
+            check_shape("BertModel", "token_type_ids", token_type_ids, input_ids.shape)
+        mask = attention_mask_to_keys(attention_mask, input_ids.shape)  # (N, 1, T) or None
+        h = self.embeddings(input_ids, token_type_ids)  # (N, T, d)
+        for layer in self.layers:
+            h = layer(h, mask)
+        return h
 
     def backward(self, grad_out: np.ndarray) -> None:
-        N, T, V = grad_out.shape
-        grad_h = self.mlm_head.backward(grad_out.reshape(N * T, V))
-        return self.encoder.backward(grad_h.reshape(N, T, -1))
+        for layer in reversed(self.layers):
+            grad_out = layer.backward(grad_out)
+        return self.embeddings.backward(grad_out)
+
+
+# --8<-- [end:model]
+
+
+# --8<-- [start:pooling]
+class BertPooler(Module):
+    """pooled = tanh(h[:, 0] W + b): a dense layer with tanh on the [CLS] vector.
+
+    Shapes: h (N, T, d) -> (N, d); backward returns (N, T, d), zero but at position 0.
+    """
+
+    def __init__(
+        self, d_model: int, *, rng: np.random.Generator | None = None, dtype: type = np.float64
+    ) -> None:
+        super().__init__()
+        self.dense = Dense(d_model, d_model, rng=rng, dtype=dtype)
+
+    def forward(self, h: np.ndarray) -> np.ndarray:
+        self.h_shape = h.shape
+        self.out = np.tanh(self.dense(h[:, 0]))
+        return self.out
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        require_forward(self, "out")
+        check_shape("BertPooler", "grad_out", grad_out, self.out.shape)
+        grad_h = np.zeros(self.h_shape, dtype=grad_out.dtype)
+        grad_h[:, 0] = self.dense.backward(grad_out * (1 - self.out**2))  # tanh' = 1 - tanh^2
+        return grad_h
+
+
+class MeanPooling(Module):
+    """The average of the real tokens' vectors: s_n = sum_t m_nt h_nt / sum_t m_nt.
+
+    Padding (m = 0) is left out, so a sentence gets the same vector however much padding its
+    batch needs. A sentence with no real token gets 0 (sentence-transformers clamps the count
+    at 1e-9 the same way). Shapes: h (N, T, d), attention_mask (N, T) or None -> s (N, d).
+    """
+
+    def forward(self, h: np.ndarray, attention_mask: np.ndarray | None = None) -> np.ndarray:
+        N, T, d = h.shape
+        if attention_mask is None:
+            attention_mask = np.ones((N, T))
+        check_shape("MeanPooling", "attention_mask", attention_mask, (N, T))
+        self.weights = (attention_mask != 0).astype(h.dtype)  # (N, T)
+        self.weights /= np.maximum(self.weights.sum(axis=1, keepdims=True), 1e-9)
+        return np.einsum("nt,ntd->nd", self.weights, h)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        require_forward(self, "weights")
+        check_shape("MeanPooling", "grad_out", grad_out, (self.weights.shape[0], None))
+        return self.weights[:, :, None] * grad_out[:, None, :]  # (N, T, d)
+
+
+# --8<-- [end:pooling]
+
+
+# --8<-- [start:heads]
+class ClassifierHead(Module):
+    """Optional top encoder layers, mean pooling, dropout and a linear classifier.
+
+    With `layers=()` it is a linear classifier on mean-pooled hidden states; given the top
+    layers of a pre-trained BertModel it fine-tunes them, fed with the hidden states of the
+    layers below (which can then be computed once and cached).
+
+    Shapes: h (N, T, d), attention_mask (N, T) or None -> logits (N, num_classes).
+    """
+
+    def __init__(
+        self,
+        d_model: int,
+        num_classes: int,
+        *,
+        layers: Sequence[BertLayer] = (),
+        dropout: float = 0.0,
+        rng: np.random.Generator | None = None,
+        dtype: type = np.float64,
+    ) -> None:
+        super().__init__()
+        rng = rng if rng is not None else np.random.default_rng()
+        num_classes = check_int("ClassifierHead", "num_classes", num_classes, minimum=2)
+        self.layers = list(layers)
+        self.pool = MeanPooling()
+        self.dropout = Dropout(dropout, rng=rng)
+        self.classifier = Dense(d_model, num_classes, init="xavier", rng=rng, dtype=dtype)
+
+    def forward(self, h: np.ndarray, attention_mask: np.ndarray | None = None) -> np.ndarray:
+        check_shape("ClassifierHead", "input", h, (None, None, self.classifier.in_features))
+        mask = attention_mask_to_keys(attention_mask, h.shape[:2], "ClassifierHead")
+        for layer in self.layers:
+            h = layer(h, mask)
+        return self.classifier(self.dropout(self.pool(h, attention_mask)))
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        grad_h = self.pool.backward(self.dropout.backward(self.classifier.backward(grad_out)))
+        for layer in reversed(self.layers):
+            grad_h = layer.backward(grad_h)
+        return grad_h
 
 
 class BertForSequenceClassification(Module):
-    """Encoder + a linear classifier on the [CLS] vector h[:, 0].
+    """A BertModel and a `ClassifierHead` on its mean-pooled last layer: text -> class logits.
 
-    Shapes: ids (N, T) with ids[:, 0] = [CLS] -> logits (N, K).
+    Shapes: input_ids, attention_mask, token_type_ids (N, T) -> logits (N, num_classes).
     """
 
     def __init__(
@@ -129,134 +378,35 @@ class BertForSequenceClassification(Module):
     ) -> None:
         super().__init__()
         rng = rng if rng is not None else np.random.default_rng()
-        self.encoder = BertEncoder(config, rng=rng, dtype=dtype)
-        self.classifier = Dense(config.d_model, num_classes, init="xavier", rng=rng, dtype=dtype)
+        self.encoder = BertModel(config, rng=rng, dtype=dtype)
+        self.head = ClassifierHead(
+            config.d_model, num_classes, dropout=config.dropout, rng=rng, dtype=dtype
+        )
 
-    def forward(self, ids: np.ndarray) -> np.ndarray:
-        self.h_shape = (*np.shape(ids), self.encoder.config.d_model)
-        return self.classifier(self.encoder(ids)[:, 0])  # (N, K)
+    def forward(
+        self,
+        input_ids: np.ndarray,
+        attention_mask: np.ndarray | None = None,
+        token_type_ids: np.ndarray | None = None,
+    ) -> np.ndarray:
+        h = self.encoder(input_ids, attention_mask, token_type_ids)  # (N, T, d)
+        return self.head(h, attention_mask)  # (N, K)
 
     def backward(self, grad_out: np.ndarray) -> None:
-        grad_h = np.zeros(self.h_shape, dtype=grad_out.dtype)
-        grad_h[:, 0] = self.classifier.backward(grad_out)  # only [CLS] fed the classifier
-        return self.encoder.backward(grad_h)
+        return self.encoder.backward(self.head.backward(grad_out))
 
 
 # --8<-- [end:heads]
 
-
-# --8<-- [start:masking]
-def mask_tokens(
-    ids: np.ndarray,
-    rng: np.random.Generator,
-    *,
-    vocab_size: int,
-    mask_id: int,
-    special_ids: tuple[int, ...],
-    mask_prob: float = 0.15,
-) -> tuple[np.ndarray, np.ndarray]:
-    """BERT's masking rule: choose `mask_prob` of the ordinary tokens for prediction.
-
-    Of the chosen tokens 80% become [MASK], 10% a random ordinary token and 10% stay as they
-    are; the model must predict the original token at every chosen position.
-
-    Args:
-        ids: (N, T) token ids.
-        rng: draws which positions are chosen and what happens to them.
-        vocab_size: V; random replacements are drawn from the ids that are not special.
-        mask_id: the id of [MASK].
-        special_ids: ids that are never chosen ([PAD], [CLS], [MASK]).
-        mask_prob: the fraction of ordinary tokens chosen, 15% in BERT.
-
-    Returns:
-        inputs: (N, T) ids with the replacements made.
-        labels: (N, T) the original id at picked positions, -100 elsewhere (ignored by the loss).
-    """
-    candidates = ~np.isin(ids, special_ids)
-    picked = candidates & (rng.random(ids.shape) < mask_prob)
-    action = rng.random(ids.shape)
-    inputs = ids.copy()
-    inputs[picked & (action < 0.8)] = mask_id
-    randomized = picked & (action >= 0.8) & (action < 0.9)
-    ordinary = np.setdiff1d(np.arange(vocab_size), special_ids)
-    inputs[randomized] = rng.choice(ordinary, size=int(randomized.sum()))
-    labels = np.where(picked, ids, -100)
-    return inputs, labels
-
-
-# --8<-- [end:masking]
-
-
-# --8<-- [start:mlm_loss]
-class MaskedLMLoss(Loss):
-    """Cross-entropy averaged over the positions whose label is not -100.
-
-    Shapes: logits (N, T, V), labels (N, T) -> a float; backward -> (N, T, V), zero at
-    ignored positions. With no picked position at all the loss is 0.
-    """
-
-    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
-        self.shape, self.picked = pred.shape, target != -100  # picked: (N, T)
-        logits, labels = pred[self.picked], target[self.picked]  # (M, V), (M,)
-        self.count = max(len(labels), 1)
-        shifted = logits - logits.max(axis=1, keepdims=True)  # log-sum-exp shift
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        self.grad_rows = np.exp(log_p)
-        self.grad_rows[np.arange(len(labels)), labels] -= 1  # softmax - one_hot
-        return float(-log_p[np.arange(len(labels)), labels].sum() / self.count)
-
-    def backward(self) -> np.ndarray:
-        grad = np.zeros(self.shape, dtype=self.grad_rows.dtype)
-        grad[self.picked] = self.grad_rows / self.count
-        return grad
-
-
-# --8<-- [end:mlm_loss]
-
-
-# --8<-- [start:pretrain]
-def pretrain(
-    model: BertForMaskedLM,
-    ids: np.ndarray,
-    *,
-    mask_id: int,
-    special_ids: tuple[int, ...],
-    epochs: int = 10,
-    batch_size: int = 64,
-    lr: float = 3e-3,
-    rng: np.random.Generator | None = None,
-) -> list[float]:
-    """Masked-language-model pre-training with Adam; fresh masks every batch.
-
-    Args:
-        model: the model to train in place.
-        ids: (N, T) token ids of the unlabelled corpus (see `Vocabulary.encode`).
-        mask_id: the id of [MASK].
-        special_ids: ids never chosen for prediction ([PAD], [CLS], [MASK]).
-        epochs: passes over the corpus.
-        batch_size: sentences per step.
-        lr: Adam's learning rate.
-        rng: shuffles the corpus and draws the masks.
-
-    Returns:
-        The loss of every step.
-    """
-    rng = rng if rng is not None else np.random.default_rng()
-    vocab_size = model.encoder.config.vocab_size
-    loss_fn, optimizer, losses = MaskedLMLoss(), Adam(model.parameters(), lr=lr), []
-    model.train()
-    for _ in range(epochs):
-        order = rng.permutation(len(ids))
-        for start in range(0, len(ids), batch_size):
-            batch = ids[order[start : start + batch_size]]
-            inputs, labels = mask_tokens(
-                batch, rng, vocab_size=vocab_size, mask_id=mask_id, special_ids=special_ids
-            )
-            optimizer.zero_grad()
-            losses.append(loss_fn(model(inputs), labels))
-            model.backward(loss_fn.backward())
-            optimizer.step()
-    return losses
-
-
-# --8<-- [end:pretrain]
+__all__ = [
+    "BertConfig",
+    "BertEmbeddings",
+    "BertForSequenceClassification",
+    "BertLayer",
+    "BertModel",
+    "BertPooler",
+    "ClassifierHead",
+    "MeanPooling",
+    "attention_mask_to_keys",
+    "pad_sequences",
+]
