@@ -138,6 +138,10 @@ def test_what_the_lenet5_page_and_the_lab_say_about_the_mnist_results():
     assert (min(errors), max(errors)) == (34, 43)
     longer, final = result["longer"]["test_accuracy"], result["final"]["test_accuracy"]
     assert abs(longer["mean"] - final["mean"]) < 0.005  # "about the same range"
+    # lenet5.md, pitfalls: "in the script's 20-epoch runs the best validation epoch is between
+    # the 6th and the 11th".
+    best = [r["best_epoch"] for r in result["longer"]["runs"]]
+    assert (min(best), max(best)) == (6, 11) and result["longer"]["epochs"] == 20
 
 
 def test_what_the_lenet5_page_and_the_lab_say_about_the_size_curve():
