@@ -68,6 +68,14 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def torch_blas(torch) -> str:
+    """The BLAS torch was built with, as its build configuration names it (e.g. "mkl")."""
+    for item in torch.__config__.show().replace(",", "\n").splitlines():
+        if item.strip().startswith("BLAS_INFO="):
+            return item.strip().split("=", 1)[1]
+    return "unknown"
+
+
 def summarize(name: str, threads: int, results: list[Result]) -> dict:
     """Median and range over the runs of one case at one thread count."""
     ratios = [r.ratio for r in results]
@@ -143,6 +151,7 @@ def main() -> None:
         "numpy": np.__version__,
         "torch": torch.__version__,
         "blas": blas,
+        "torch_blas": torch_blas(torch),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
         "python": platform.python_version(),

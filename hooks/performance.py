@@ -117,7 +117,8 @@ def render(results_path: Path = RESULTS) -> str:
         provenance = (
             f"*Measured {meta['date']} on {meta['cpus']} CPUs ({cpu}, {meta['machine']}), "
             f"Python {meta['python']}, NumPy {meta['numpy']} ({', '.join(meta['blas'])}), "
-            f"PyTorch {meta['torch']}; float32; medians of {meta['runs']} runs, each the "
+            f"PyTorch {meta['torch']} (BLAS: {meta.get('torch_blas', 'not recorded')}); "
+            f"float32; medians of {meta['runs']} runs, each the "
             "median of alternating steady-state loops; ranges in parentheses are the lowest "
             "and highest of the runs.*"
         )
