@@ -76,14 +76,14 @@ bug_errors = check_module(broken, X_small)
 print("with the bug:    ", {name: f"{err:.1e}" for name, err in bug_errors.items()})
 
 # %% [markdown]
-# Relative errors between $4 \times 10^{-11}$ and $2 \times 10^{-9}$ (the range is
-# printed): the backward pass is right to nearly the precision that central differences
-# can resolve. The forgotten derivative shows up as errors of about 0.15 to 0.2 in every
+# Relative errors of at most a few times $10^{-9}$ (the range is printed; its ends move
+# with the CPU's rounding): the backward pass is right to nearly the precision that
+# central differences can resolve. The forgotten derivative shows up as errors of about 0.15 to 0.2 in every
 # gradient that passes through it, while the last layer's, which does not, stays
 # correct.
 
 # %%
-assert 1e-11 < min(every) < 1e-10 and 1e-9 < max(every) < 3e-9
+assert max(every) < 3e-9
 through = [bug_errors[n] for n in ("input0", "layers.0.W", "layers.0.b")]
 assert 0.1 < min(through) and max(through) < 0.25
 assert max(bug_errors[n] for n in ("layers.2.W", "layers.2.b")) < 1e-8

@@ -185,6 +185,23 @@ def test_lab_page_offers_its_notebook(visit, site_dir: Path, script: Path) -> No
     )
 
 
+# Every code cell of a lab page: how far its widest line reaches past the cell's visible width.
+CODE_OVERFLOW = """() => [...document.querySelectorAll(".jp-InputArea-editor pre")].map((pre) => ({
+  overflow: pre.scrollWidth - pre.clientWidth,
+  line: [...pre.textContent.split("\\n")].reduce((a, b) => (b.length > a.length ? b : a), ""),
+}))"""
+
+
+@pytest.mark.parametrize("script", lab_scripts(), ids=lambda s: s.parent.name)
+def test_lab_code_fits_its_cell(visit, script: Path) -> None:
+    """A reader sees each line of a lab's code whole: no cell scrolls sideways."""
+    page = visit(lab_path(script)).page
+    cells = page.evaluate(CODE_OVERFLOW)
+    assert cells, "no code cells found on the lab page"
+    wide = [c["line"] for c in cells if c["overflow"] > 1]
+    assert not wide, f"{len(wide)} code cells scroll sideways; widest lines: {wide[:3]}"
+
+
 def test_downloaded_notebook_runs_outside_the_repository(site_dir: Path, tmp_path: Path) -> None:
     """The first chapter's lab, as a reader downloads it, executes in a fresh kernel started in
     an empty folder: it needs only the installed package, not the repository."""
