@@ -38,6 +38,7 @@ TARGETS = {
     "mlp": ("over_floor", 0.95),
     "lenet": ("over_floor", 1.15),
     "lstm": ("over_floor", 1.2),
+    "lstm fwd+bwd n32 t50 d64 h128, torch without onednn": None,  # a reference, see cases/lstm.py
     "transformer block": ("over_floor", 1.05),
     "bert": ("ratio", 2.0),
     "vgg": ("ratio", 2.5),
@@ -55,7 +56,9 @@ def collect(only: list[str] | None) -> list[Case]:
 
 
 def target_for(name: str) -> tuple[str, float] | None:
-    return next((t for key, t in TARGETS.items() if name.lower().startswith(key)), None)
+    """The target of the longest matching prefix (None: the case has no target)."""
+    keys = [key for key in TARGETS if name.lower().startswith(key)]
+    return TARGETS[max(keys, key=len)] if keys else None
 
 
 def cpu_model() -> str:
@@ -114,9 +117,18 @@ def main() -> None:
     import torch
     from threadpoolctl import threadpool_info, threadpool_limits
 
-    blas = [f"{i['internal_api']} {i.get('version')}" for i in threadpool_info()]
+    # OpenBLAS picks its kernels by CPU ("architecture"), unless OPENBLAS_CORETYPE forces them:
+    # on an AVX-512 CPU, the AVX2 ("Haswell") kernels run small sgemms markedly slower.
+    blas = [
+        f"{i['internal_api']} {i.get('version')}"
+        + (f" ({i['architecture']} kernels)" if i.get("architecture") else "")
+        for i in threadpool_info()
+    ]
+    blas_env = {k: v for k, v in sorted(os.environ.items()) if k.startswith("OPENBLAS_")}
     cpu = cpu_model()
     print(f"{cpu}; numpy {np.__version__} ({', '.join(blas)}), torch {torch.__version__}")
+    if blas_env:
+        print(f"environment: {blas_env}")
     cases = collect(args.only)
     measured: dict[tuple[str, int], list[Result]] = {}
     elementwise: dict[int, list[dict]] = {}
@@ -152,6 +164,7 @@ def main() -> None:
         "torch": torch.__version__,
         "blas": blas,
         "torch_blas": torch_blas(torch),
+        "blas_env": blas_env,
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
         "python": platform.python_version(),

@@ -66,15 +66,14 @@ class LSTMCell(RecurrentCell):
         i, f, g, o = gates
         # c' reaches the loss through h' = o tanh(c') and through the next step's f * c'.
         dc = dc_next + dh * o * (1 - tanh_c * tanh_c)
-        d_a = np.concatenate(  # the four blocks side by side, (N, 4H), as in W_x and W_h
-            [
-                dc * g * i * (1 - i),  # dL/da_i = dL/di * sigma'(a_i), with dL/di = dc g
-                dc * c * f * (1 - f),  # dL/da_f, with dL/df = dc c
-                dc * i * (1 - g * g),  # dL/da_g = dL/dg * tanh'(a_g), with dL/dg = dc i
-                dh * tanh_c * o * (1 - o),  # dL/da_o, with dL/do = dh tanh(c')
-            ],
-            axis=1,
-        )
+        # The four blocks side by side, (N, 4H), as in W_x and W_h; d_i .. d_o are views of
+        # d_a's blocks, so writing them (out=) fills d_a without a concatenating copy.
+        d_a = np.empty((len(dh), 4 * self.hidden_size), dtype=dh.dtype)
+        d_i, d_f, d_g, d_o = self.gate_blocks(d_a)
+        np.multiply(dc * g, i * (1 - i), out=d_i)  # dL/da_i = dL/di * sigma'(a_i), dL/di = dc g
+        np.multiply(dc * c, f * (1 - f), out=d_f)  # dL/da_f, with dL/df = dc c
+        np.multiply(dc * i, 1 - g * g, out=d_g)  # dL/da_g = dL/dg * tanh'(a_g), dL/dg = dc i
+        np.multiply(dh * tanh_c, o * (1 - o), out=d_o)  # dL/da_o, with dL/do = dh tanh(c')
         return d_a, d_a, (self.hidden_backward(d_a), dc * f)
 
     # --8<-- [end:lstm_cell]

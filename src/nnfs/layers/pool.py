@@ -74,13 +74,16 @@ class MaxPool2D(Module):
         # marks windows whose maximum has not been found yet, so a tie routes only once.
         unclaimed = np.ones(self.out.shape, dtype=bool)
         offsets = self._offsets()
+        (kh, kw), (sh, sw) = self.kernel_size, self.stride
+        overlapping = sh < kh or sw < kw
         for rows, cols in offsets:
             is_max = self.x[:, :, rows, cols] == self.out
             is_max &= unclaimed
             unclaimed &= ~is_max
-            # += rather than =: with overlapping windows (stride < kernel) one pixel can be the
-            # maximum of several windows and must collect all their gradients.
-            grad_x[:, :, rows, cols] += grad_out * is_max
+            if overlapping:  # one pixel can be the maximum of several windows: add them all
+                grad_x[:, :, rows, cols] += grad_out * is_max
+            else:  # each pixel is in one window only: write in place, no temporary (out=)
+                np.multiply(grad_out, is_max, out=grad_x[:, :, rows, cols])
         # Left unclaimed: windows holding NaN (NaN == NaN is False). Like PyTorch, send their
         # gradient to their last NaN, so a NaN in the input is not silently cut off.
         if unclaimed.any():

@@ -132,15 +132,15 @@ class RecurrentCell(Module):
         raise NotImplementedError
 
     def hidden_backward(self, d_gh: np.ndarray) -> np.ndarray:
-        """dL/dh = d_gh @ W_h^T, computed block by block as in `step`. (N, G*H) -> (N, H).
+        """dL/dh = d_gh @ W_h^T: (N, G*H) -> (N, H), all gate blocks in one product.
 
         OpenBLAS takes a slower path for a product with a transposed view than with a
-        contiguous matrix, so the first backward step after a forward pass copies the blocks of
-        W_h^T once; the next forward pass drops the copy (the weights may have changed by then).
+        contiguous matrix, so the first backward step after a forward pass copies W_h^T once;
+        the next forward pass drops the copy (the weights may have changed by then).
         """
         if self._W_h_T is None:
-            self._W_h_T = np.ascontiguousarray(self.gate_blocks(self.W_h.data).transpose(0, 2, 1))
-        return (self.gate_blocks(d_gh) @ self._W_h_T).sum(axis=0)  # sum over the G blocks
+            self._W_h_T = np.ascontiguousarray(self.W_h.data.T)  # (G*H, H)
+        return d_gh @ self._W_h_T
 
     def accumulate_grads(
         self, x: np.ndarray, h_prev: np.ndarray, d_gx: np.ndarray, d_gh: np.ndarray
