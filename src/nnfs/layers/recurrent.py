@@ -134,9 +134,9 @@ class RecurrentCell(Module):
     def hidden_backward(self, d_gh: np.ndarray) -> np.ndarray:
         """dL/dh = d_gh @ W_h^T, computed block by block as in `step`. (N, G*H) -> (N, H).
 
-        OpenBLAS takes a slower path for a product with a transposed view than with a
-        contiguous matrix, so the first backward step after a forward pass copies the blocks of
-        W_h^T once; the next forward pass drops the copy (the weights may have changed by then).
+        The first backward step after a forward pass copies the blocks of W_h^T into one
+        C-contiguous array, which every later step of the same backward pass reuses; the next
+        forward pass drops the copy (the weights may have changed by then).
         """
         if self._W_h_T is None:
             self._W_h_T = np.ascontiguousarray(self.gate_blocks(self.W_h.data).transpose(0, 2, 1))
