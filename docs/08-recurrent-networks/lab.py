@@ -19,6 +19,11 @@
 # experiments over several seeds and trains longer.
 
 # %%
+import os
+
+# The matrices of this lab are small: it runs with one BLAS thread, as the book's build runs
+# it. A setting of your own wins (it must come before NumPy is imported).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import re
 import time
 

@@ -18,6 +18,11 @@
 # text states is asserted by the cell that computes it.
 
 # %%
+import os
+
+# The matrices of this lab are small: it runs with one BLAS thread, as the book's build runs
+# it. A setting of your own wins (it must come before NumPy is imported).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import time
 
 import matplotlib.pyplot as plt
