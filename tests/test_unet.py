@@ -151,6 +151,18 @@ def test_mean_iou_known_values():
     assert mean_iou(pred, target, 3) == pytest.approx((1 / 2 + 2 / 3) / 2)
 
 
+def test_mean_iou_rejects_bad_labels_with_clear_errors():
+    target = np.array([[0, 1, 1]])
+    with pytest.raises(ValueError, match=r"mean_iou: pred expected labels in \[0, 2\)"):
+        mean_iou(np.array([[0, 2, 1]]), target, 2)  # no class would count: mean of nothing
+    with pytest.raises(ValueError, match="same non-empty shape"):
+        mean_iou(target[:, :2], target, 2)
+    with pytest.raises(ValueError, match="same non-empty shape"):
+        mean_iou(np.zeros((0,), dtype=int), np.zeros((0,), dtype=int), 2)
+    with pytest.raises(TypeError, match="integer labels"):
+        mean_iou(target.astype(float), target, 2)
+
+
 def test_shapes_segmentation_is_seeded_and_labelled():
     X, Y = make_shapes_segmentation(20, size=16, seed=3)
     X2, Y2 = make_shapes_segmentation(20, size=16, seed=3)

@@ -100,7 +100,6 @@ class RecurrentCell(Module):
         self.W_h = Parameter(uniform_init((H, width), H, rng, dtype))
         self._init_biases(width, dtype)
         self._stack: list[tuple[np.ndarray, np.ndarray, Any]] = []
-        self._W_h_T: np.ndarray | None = None  # see hidden_backward
 
     def _init_biases(self, width: int, dtype: np.dtype) -> None:
         self.b = Parameter(np.zeros(width, dtype=dtype))
@@ -132,15 +131,8 @@ class RecurrentCell(Module):
         raise NotImplementedError
 
     def hidden_backward(self, d_gh: np.ndarray) -> np.ndarray:
-        """dL/dh = d_gh @ W_h^T: (N, G*H) -> (N, H), all gate blocks in one product.
-
-        OpenBLAS takes a slower path for a product with a transposed view than with a
-        contiguous matrix, so the first backward step after a forward pass copies W_h^T once;
-        the next forward pass drops the copy (the weights may have changed by then).
-        """
-        if self._W_h_T is None:
-            self._W_h_T = np.ascontiguousarray(self.W_h.data.T)  # (G*H, H)
-        return d_gh @ self._W_h_T
+        """dL/dh = d_gh @ W_h^T: (N, G*H) -> (N, H), all gate blocks in one product."""
+        return d_gh @ self.W_h.data.T
 
     def accumulate_grads(
         self, x: np.ndarray, h_prev: np.ndarray, d_gx: np.ndarray, d_gh: np.ndarray
@@ -180,7 +172,6 @@ class RecurrentCell(Module):
         state = self.zero_state(len(x), x.dtype) if state is None else state
         for s in state:
             check_shape(name, "state", s, (len(x), self.hidden_size))
-        self._W_h_T = None
         new_state, cache = self.step(self.input_projection(x), state)
         if self.training:
             self._stack.append((x, state[0], cache))
@@ -276,7 +267,6 @@ class Recurrent(Module):
         seq = np.ascontiguousarray(x.transpose(1, 0, 2))  # (T, N, D), time-major
         self._cache, finals = [], []
         for layer, cell in enumerate(self.cells):
-            cell._W_h_T = None  # new weights may be in use: drop the old W_h^T copy
             inputs = seq.reshape(T * N, seq.shape[2])  # every step's inputs as rows
             gx = cell.input_projection(inputs)  # (G, T*N, H): one GEMM per block, all steps
             gx = gx.reshape(cell.num_gates, T, N, H)

@@ -30,8 +30,8 @@ def positional_encoding(T: int, d: int, dtype: type = np.float64) -> np.ndarray:
     """Sinusoidal encodings (T, d): PE[t, 2i] = sin(t / 10000^(2i/d)), PE[t, 2i+1] = cos(same).
 
     Column pair i is a sinusoid of wavelength 2 pi 10000^(2i/d): from 2 pi (i = 0) up to
-    2 pi 10000^((d-2)/d) for even d (just under 2 pi 10000), so PE[t + k] is a fixed rotation
-    of PE[t] for every offset k (Vaswani et al., 2017).
+    2 pi 10000^((d-2)/d) for even d (below 2 pi 10000, about 47,000 for d = 64), so PE[t + k]
+    is a fixed rotation of PE[t] for every offset k (Vaswani et al., 2017).
     """
     positions = np.arange(T)[:, None]  # (T, 1)
     frequencies = 1.0 / 10000.0 ** (np.arange(0, d, 2) / d)  # (ceil(d/2),)

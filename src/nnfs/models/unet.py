@@ -126,6 +126,26 @@ class UNet(Module):
 # --8<-- [end:unet]
 
 
+def _check_labels(pred, target, num_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """mean_iou's input checks: integer labels in [0, K), the same non-empty shape."""
+    num_classes = check_int("mean_iou", "num_classes", num_classes)
+    pred, target = np.asarray(pred), np.asarray(target)
+    for name, labels in (("pred", pred), ("target", target)):
+        if not np.issubdtype(labels.dtype, np.integer):
+            raise TypeError(f"mean_iou: {name} expected integer labels, got dtype {labels.dtype}")
+        if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+            raise ValueError(
+                f"mean_iou: {name} expected labels in [0, {num_classes}), got values in "
+                f"[{labels.min()}, {labels.max()}]"
+            )
+    if pred.shape != target.shape or pred.size == 0:
+        raise ValueError(
+            f"mean_iou: pred and target expected the same non-empty shape, got "
+            f"{pred.shape} and {target.shape}"
+        )
+    return pred, target
+
+
 # --8<-- [start:iou]
 def mean_iou(pred: np.ndarray, target: np.ndarray, num_classes: int) -> float:
     """Mean over classes of |pred = k and target = k| / |pred = k or target = k|.
@@ -135,6 +155,7 @@ def mean_iou(pred: np.ndarray, target: np.ndarray, num_classes: int) -> float:
         target: true integer labels, the same shape.
         num_classes: K; a class absent from both pred and target is left out of the mean.
     """
+    pred, target = _check_labels(pred, target, num_classes)
     ious = []
     for k in range(num_classes):
         union = np.sum((pred == k) | (target == k))
