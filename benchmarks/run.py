@@ -21,6 +21,7 @@ import json
 import os
 import pkgutil
 import platform
+import re
 import statistics
 import time
 from pathlib import Path
@@ -73,10 +74,8 @@ def cpu_model() -> str:
 
 def torch_blas(torch) -> str:
     """The BLAS torch was built with, as its build configuration names it (e.g. "mkl")."""
-    for item in torch.__config__.show().replace(",", "\n").splitlines():
-        if item.strip().startswith("BLAS_INFO="):
-            return item.strip().split("=", 1)[1]
-    return "unknown"
+    found = re.search(r"BLAS_INFO=([^,\s]+)", torch.__config__.show())
+    return found.group(1) if found else "unknown"
 
 
 def summarize(name: str, threads: int, results: list[Result]) -> dict:

@@ -108,6 +108,14 @@ def _threads_paragraph(entry: dict) -> str:
     )
 
 
+def _blas_env(meta: dict) -> str:
+    env = meta.get("blas_env")
+    if not env:
+        return ""
+    settings = ", ".join(f"`{k}={v}`" for k, v in env.items())
+    return f"run with {settings} set in the environment; "
+
+
 def render(results_path: Path = RESULTS) -> str:
     """The Markdown for every CPU in the results file: chart, table, threads, provenance."""
     data = json.loads(results_path.read_text())
@@ -118,7 +126,7 @@ def render(results_path: Path = RESULTS) -> str:
             f"*Measured {meta['date']} on {meta['cpus']} CPUs ({cpu}, {meta['machine']}), "
             f"Python {meta['python']}, NumPy {meta['numpy']} ({', '.join(meta['blas'])}), "
             f"PyTorch {meta['torch']} (BLAS: {meta.get('torch_blas', 'not recorded')}); "
-            f"float32; medians of {meta['runs']} runs, each the "
+            f"{_blas_env(meta)}float32; medians of {meta['runs']} runs, each the "
             "median of alternating steady-state loops; ranges in parentheses are the lowest "
             "and highest of the runs.*"
         )
