@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnfs import BatchNorm1d, BatchNorm2d, LayerNorm, Parameter
+from nnfs import BatchNorm1d, BatchNorm2d, Dropout, LayerNorm, Parameter
 from nnfs.init import fans, initialize
 from nnfs.optim import SGD, Adam, RMSProp
 from tests.torch_utils import t, torch  # skips this module when torch is absent
@@ -141,3 +141,67 @@ def test_initializer_variances_match_torch(ours, theirs):
     ours_var = initialize(ours, shape, np.random.default_rng(0), np.float64).var()
     theirs_var = float(theirs(torch.empty(shape, dtype=torch.float64)).var())
     assert ours_var == pytest.approx(theirs_var, rel=0.05)
+
+
+def test_torch_linear_stores_its_weight_as_out_by_in():
+    # initialization.md: PyTorch's Linear weight is (out, in), the transpose of our Dense's W.
+    linear = torch.nn.Linear(300, 100)
+    assert tuple(linear.weight.shape) == (100, 300)
+    assert torch.nn.init._calculate_fan_in_and_fan_out(linear.weight) == fans((300, 100))
+
+
+def test_batchnorm_refuses_a_batch_of_one_in_training_like_torch(rng):
+    # batch-normalization.md: a training-mode batch of one is a ValueError, as in PyTorch.
+    x = rng.standard_normal((1, 3))
+    with pytest.raises(ValueError):
+        torch.nn.BatchNorm1d(3).double()(t(x))
+    with pytest.raises(ValueError, match="BatchNorm1d"):
+        BatchNorm1d(3)(x)
+
+
+def test_torch_dropout_is_inverted_and_p_is_the_drop_probability(rng):
+    # dropout.md: in PyTorch too, p is the probability of dropping, kept values are scaled by
+    # 1 / (1 - p) in training, eval mode is the identity, and integer input is refused.
+    torch.manual_seed(0)
+    p, x = 0.3, torch.ones(1000, 1000, dtype=torch.float64)
+    layer = torch.nn.Dropout(p)
+    y = layer(x)
+    assert set(torch.unique(y).tolist()) == {0.0, 1 / (1 - p)}
+    assert abs(float((y == 0).double().mean()) - p) < 0.005
+    assert torch.equal(layer.eval()(x), x)
+    with pytest.raises(RuntimeError):
+        torch.nn.Dropout(p)(torch.ones(4, 4, dtype=torch.int64))
+    with pytest.raises(TypeError, match="Dropout"):
+        Dropout(p, rng=rng)(np.ones((4, 4), dtype=np.int64))
+
+
+def test_default_weight_decay_of_torch_adamw_and_adam():
+    # regularization.md: AdamW defaults to weight_decay=0.01, Adam to 0.
+    params = [torch.zeros(1, requires_grad=True)]
+    assert torch.optim.AdamW(params).defaults["weight_decay"] == 0.01
+    assert torch.optim.Adam(params).defaults["weight_decay"] == 0
+
+
+def test_reduce_lr_on_plateau_patience_counts_the_bad_epochs_it_tolerates():
+    # generalization.md, exercise 2: "halve after 3 epochs without improvement, then count
+    # again" is torch's ReduceLROnPlateau(factor=0.5, patience=2) (threshold 0, no cooldown).
+    losses = [1.0, 0.9, 0.95, 0.95, 0.95, 0.8, 0.85, 0.9, 0.9, 0.9, 0.9, 0.9, 0.7]
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(
+        optimizer, factor=0.5, patience=2, threshold=0.0
+    )
+    theirs = []
+    for value in losses:
+        plateau.step(value)
+        theirs.append(optimizer.param_groups[0]["lr"])
+    ours, lr, best, wait = [], 1.0, np.inf, 0  # the exercise's callback, written out
+    for value in losses:
+        if value < best:
+            best, wait = value, 0
+        else:
+            wait += 1
+            if wait >= 3:
+                lr, wait = lr * 0.5, 0
+        ours.append(lr)
+    assert ours == theirs
+    assert theirs == [1.0] * 4 + [0.5] * 4 + [0.25] * 3 + [0.125] * 2
