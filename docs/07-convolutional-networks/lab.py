@@ -186,9 +186,10 @@ seed0 = MNIST["final"]["runs"][0]["test_accuracy"]
 print(f"test accuracy {test_acc:.4f}: {len(errors)} of {len(y_test)} digits wrong")
 print(f"five seeds (scripts/train_lenet_mnist.py): {spread['min']:.4f} to "
       f"{spread['max']:.4f}, mean {spread['mean']:.4f}; seed 0 there: {seed0:.4f}")
-# The same recipe and seed as the script's first run: equal up to the order in which the
-# BLAS library adds its products (a few digits at most).
-assert abs(test_acc - seed0) <= 0.0025
+# The same recipe and seed as the script's first run, but not the same number: another BLAS
+# kernel or thread count adds float32 products in another order, and over six epochs such
+# rounding differences grow into a different trajectory (on the machines the book was built
+# on, up to 0.3 points, 6 digits). The run lands inside the seeds' range, widened by 5 digits.
 assert spread["min"] - 0.0025 <= test_acc <= spread["max"] + 0.0025
 # The range the chapter's pages quote:
 assert (spread["min"], spread["max"]) == (0.9785, 0.983)
