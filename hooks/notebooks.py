@@ -121,13 +121,24 @@ def on_pre_page(page, config, files):  # noqa: ANN001, ANN201 - MkDocs API
     return page
 
 
+def on_page_content(html: str, page, config, files) -> str:  # noqa: ANN001 - MkDocs API
+    # MkDocs reads and renders every page (on_pre_page ... on_page_content) before it writes
+    # any (on_post_page), and mkdocs-jupyter executes a notebook when its page is read: the
+    # time between these two events is the lab's own.
+    started = _started.pop(page.file.src_uri, None)
+    if getattr(page, "nb_url", None) is not None and started is not None:
+        elapsed = time.perf_counter() - started
+        log.info(
+            f"lab {page.file.src_uri}: executed (or read from the cache) and rendered "
+            f"in {elapsed:.1f} s"
+        )
+    return html
+
+
 def on_post_page(output: str, page, config) -> str:
     # mkdocs-jupyter sets `nb_url` on the pages it renders from notebooks.
     if getattr(page, "nb_url", None) is None:
         return output
-    # The notebook ran (or came from the cache) between the two events: report how long.
-    elapsed = time.perf_counter() - _started.pop(page.file.src_uri, time.perf_counter())
-    log.info(f"lab {page.file.src_uri}: executed and rendered in {elapsed:.1f} s")
     target = Path(page.file.abs_dest_path).parent / "lab.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(lab_notebook(Path(page.file.abs_src_path), page.canonical_url or ""), target)

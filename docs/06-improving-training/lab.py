@@ -209,7 +209,7 @@ def deep_mlp(activation, initializer, batch_norm, depth=10, width=64, seed=0):
 
 
 def hidden_weight_gradients(model):
-    """RMS of dL/dW of the 10 hidden Dense layers, for one full batch at initialization."""
+    """RMS of dL/dW of the 10 hidden Dense layers, one full batch, at initialization."""
     loss_fn = SoftmaxCrossEntropy()
     loss_fn(model(X_train), y_train)
     model.backward(loss_fn.backward())
@@ -217,7 +217,9 @@ def hidden_weight_gradients(model):
     return np.array([np.sqrt(np.mean(layer.W.grad**2)) for layer in dense])
 
 
-at_init = {bn: hidden_weight_gradients(deep_mlp(Sigmoid, "xavier", bn)) for bn in (0, 1)}
+at_init = {
+    bn: hidden_weight_gradients(deep_mlp(Sigmoid, "xavier", bn)) for bn in (0, 1)
+}
 loss_per_layer = (at_init[0][-1] / at_init[0][0]) ** (1 / 9)
 print(
     f"sigmoid, at initialization: RMS of dL/dW in layer 1 {at_init[0][0]:.1e}, "
@@ -661,7 +663,8 @@ print(
 gap = np.mean(val_accuracy) - np.mean(test_accuracy)
 acc = np.mean(test_accuracy)  # the sd of a difference of two independent measurements
 noise = np.sqrt(acc * (1 - acc) * (1 / len(y_test) + 1 / len(y_val)))
-print(f"validation minus test accuracy, mean over seeds: {gap:.4f} (noise sd {noise:.4f})")
+print(f"validation minus test accuracy, mean over seeds: {gap:.4f} "
+      f"(noise sd {noise:.4f})")
 assert chosen == "shifts + cosine"
 assert 0.92 <= min(test_accuracy) and max(test_accuracy) <= 0.96
 assert 0 < gap < noise

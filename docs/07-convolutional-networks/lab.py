@@ -152,7 +152,8 @@ print(f"best epoch {history['best_epoch']}, {history['seconds'][-1]:.1f} s")
 assert (np.diff(history["train_loss"]) < 0).all()
 assert history["train_loss"][-1] < 0.1 * history["train_loss"][0]
 worst_drop = -np.diff(history["val_accuracy"]).min()
-print(f"largest fall of the validation accuracy from one epoch to the next: {worst_drop:.3f}")
+print(f"largest fall of the validation accuracy from one epoch to the next: "
+      f"{worst_drop:.3f}")
 assert 0 < worst_drop * len(y_val) <= 10  # at most ten digits
 
 epochs = np.arange(1, chosen["epochs"] + 1)
@@ -186,10 +187,11 @@ seed0 = MNIST["final"]["runs"][0]["test_accuracy"]
 print(f"test accuracy {test_acc:.4f}: {len(errors)} of {len(y_test)} digits wrong")
 print(f"five seeds (scripts/train_lenet_mnist.py): {spread['min']:.4f} to "
       f"{spread['max']:.4f}, mean {spread['mean']:.4f}; seed 0 there: {seed0:.4f}")
-# The same recipe and seed as the script's first run, but not the same number: another BLAS
-# kernel or thread count adds float32 products in another order, and over six epochs such
-# rounding differences grow into a different trajectory (on the machines the book was built
-# on, up to 0.3 points, 6 digits). The run lands inside the seeds' range, widened by 5 digits.
+# The same recipe and seed as the script's first run, but not the same number: another
+# BLAS kernel or thread count adds float32 products in another order, and over six
+# epochs such rounding differences grow into a different trajectory (on the machines
+# the book was built on, up to 0.3 points, 6 digits). The run lands inside the seeds'
+# range, widened by 5 digits.
 assert spread["min"] - 0.0025 <= test_acc <= spread["max"] + 0.0025
 # The range the chapter's pages quote:
 assert (spread["min"], spread["max"]) == (0.9785, 0.983)
@@ -512,8 +514,8 @@ print(f"Fashion-MNIST error, 1,000 -> 55,000 images: x{err_f[-1] / err_f[0]:.2f}
 assert 2**slope < per_doubling_f < 0.95 and 0.4 < err_f[-1] / err_f[0] < 0.6
 ratio_f = (1 - fashion_acc) / (1 - test_acc)
 ratio_seeds = (1 - fashion_spread["mean"]) / (1 - spread["mean"])
-print(f"errors on the shipped subsets, Fashion-MNIST / MNIST: {ratio_f:.1f} in this run, "
-      f"{ratio_seeds:.1f} for the means over five seeds of each")
+print(f"errors on the shipped subsets, Fashion-MNIST / MNIST: {ratio_f:.1f} in this "
+      f"run, {ratio_seeds:.1f} for the means over five seeds of each")
 assert 6 < ratio_seeds < 8 and 6 < ratio_f < 8.5
 
 # %% [markdown]

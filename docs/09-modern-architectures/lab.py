@@ -493,18 +493,19 @@ for epoch in range(2):
 print(f"trained in {time.perf_counter() - start:.1f} s")
 assert iou > 0.9
 
-# Where are the mistakes? "Edge" pixels touch a pixel of the other class (4-neighbourhood).
+# Where are the mistakes? "Edge" pixels touch a pixel of the other class
+# (4-neighbourhood).
 errors = prediction != Y_val
 edge = np.zeros(Y_val.shape, dtype=bool)
 for axis in (1, 2):
-    differs = np.diff(Y_val, axis=axis) != 0  # between pixel i and i + 1 along this axis
+    differs = np.diff(Y_val, axis=axis) != 0  # pixel i against i + 1 along this axis
     before, after = [slice(None)] * 3, [slice(None)] * 3
     before[axis], after[axis] = slice(None, -1), slice(1, None)
     edge[tuple(before)] |= differs
     edge[tuple(after)] |= differs
 on_edges = errors[edge].sum() / errors.sum()
-print(f"{errors.mean():.1%} of the pixels wrong; edge pixels are {edge.mean():.0%} of all "
-      f"pixels and hold {on_edges:.0%} of the mistakes")
+print(f"{errors.mean():.1%} of the pixels wrong; edge pixels are {edge.mean():.0%} "
+      f"of all pixels and hold {on_edges:.0%} of the mistakes")
 assert on_edges > 0.6 > 3 * edge.mean()
 
 fig, axes = plt.subplots(3, 6, figsize=(10, 5.3))
@@ -557,9 +558,9 @@ for epoch in range(40):
         history[name].append(total)
 elbo = history["negative ELBO"]
 print(f"trained in {time.perf_counter() - start:.1f} s")
+reconstruction, kl = history["reconstruction"][-1], history["KL"][-1]
 print(f"negative ELBO per image: {elbo[0]:.2f} nats after epoch 1, {elbo[-1]:.2f} "
-      f"after epoch {len(elbo)} (reconstruction {history['reconstruction'][-1]:.2f} + KL "
-      f"{history['KL'][-1]:.2f})")
+      f"after epoch {len(elbo)} (reconstruction {reconstruction:.2f} + KL {kl:.2f})")
 assert elbo[-1] < 0.8 * elbo[0] and history["KL"][-1] > 1.0
 
 for name, values in history.items():
