@@ -235,7 +235,10 @@ for s in seeds:
           [(head.layers[0].parameters(), 5e-5), (head.classifier.parameters(), 1e-3)],
           epochs=4, batch_size=16, seed=s, pad=pad_sequences)
     tuned_acc.append(test_accuracy(head, h_test, pad_sequences))
-print(f"(b) {N_LABELS} labels, top layer fine-tuned: {np.round(tuned_acc, 3)}")
+n_top = sum(p.data.size for p in model.layers[TOP].parameters())
+print(f"(b) {N_LABELS} labels, top layer ({n_top:,} weights) fine-tuned: "
+      f"{np.round(tuned_acc, 3)}")
+assert 1.75e6 < n_top < 1.85e6  # "1.8 million" below
 
 # %% [markdown]
 # (c) From scratch: token, position and segment embeddings and one BERT layer of the
