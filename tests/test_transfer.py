@@ -250,3 +250,83 @@ def test_grey_to_rgb_resizes_and_copies_the_grey_value(rng):
     assert rgb.shape == (2, 32, 32, 3) and rgb.dtype == np.float32
     assert np.array_equal(rgb[..., 0], rgb[..., 2]) and 0 <= rgb.min() and rgb.max() <= 255
     np.testing.assert_allclose(grey_to_rgb(images, 28)[..., 1], images[:, 0] * 255, rtol=1e-5)
+
+
+def test_a_parameter_unfrozen_later_starts_adam_at_step_one_as_in_torch(rng):
+    """The transfer page's pitfall: an optimizer built over every parameter can be kept across
+    unfreezing. Adam counts steps per parameter from its first update, in nnfs and in torch, so
+    a parameter frozen for 5 steps takes the bias-corrected first step of a fresh Adam."""
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed; parity test skipped")
+    start, grad = rng.standard_normal(4), rng.standard_normal(4)
+    later, other = Parameter(start.copy(), frozen=True), Parameter(np.ones(4))
+    optimizer = Adam([later, other], lr=0.1)
+    t_later = torch.tensor(start, requires_grad=False)
+    t_other = torch.ones(4, dtype=torch.float64, requires_grad=True)
+    t_optimizer = torch.optim.Adam([t_later, t_other], lr=0.1)
+    for _ in range(5):
+        other.grad[...] = 1.0
+        t_other.grad = torch.ones(4, dtype=torch.float64)
+        optimizer.step()
+        t_optimizer.step()
+    assert np.array_equal(later.data, start) and t_later.grad is None
+    later.frozen = False
+    t_later.requires_grad_(True)
+    later.grad[...] = grad
+    t_later.grad = torch.from_numpy(grad.copy())
+    optimizer.step()
+    t_optimizer.step()
+    assert optimizer.state[id(later)]["step"] == 1 == int(t_optimizer.state[t_later]["step"])
+    fresh = Parameter(start.copy())
+    fresh.grad[...] = grad
+    Adam([fresh], lr=0.1).step()
+    np.testing.assert_allclose(later.data, fresh.data, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(later.data, t_later.detach().numpy(), rtol=0, atol=1e-12)
+
+
+def test_a_torch_state_dict_exported_with_numpy_loads_into_small_cnn(rng, tmp_path):
+    """The chapter overview's export: torch.save, torch.load(weights_only=True), np.savez, then
+    convert_state_dict. Linear weights are (out, in) in torch and transposed; Conv2d weights are
+    (out, in, kh, kw) in both; a BatchNorm's num_batches_tracked is in the state and unused."""
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed; parity test skipped")
+    from nnfs import serialization
+    from nnfs.models import SmallCNN
+
+    nn = torch.nn
+    torch.manual_seed(0)
+    theirs = nn.Sequential()
+    theirs.conv1, theirs.relu1, theirs.pool1 = (
+        nn.Conv2d(1, 4, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+    )
+    theirs.conv2, theirs.relu2, theirs.pool2 = (
+        nn.Conv2d(4, 8, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+    )
+    theirs.bn = nn.BatchNorm1d(8)  # unused in the forward below; only its counters matter
+    theirs.flatten, theirs.fc, theirs.relu3 = nn.Flatten(), nn.Linear(8 * 2 * 2, 16), nn.ReLU()
+    theirs.classifier = nn.Linear(16, 5)
+    checkpoint = tmp_path / "checkpoint.pt"
+    torch.save(theirs.state_dict(), checkpoint)
+    state = torch.load(checkpoint, map_location="cpu", weights_only=True)
+    assert "bn.num_batches_tracked" in state and state["fc.weight"].shape == (16, 32)
+    np.savez(tmp_path / "checkpoint.npz", **{name: t.numpy() for name, t in state.items()})
+
+    names = {
+        "conv1.weight": "features.layers.0.W", "conv1.bias": "features.layers.0.b",
+        "conv2.weight": "features.layers.3.W", "conv2.bias": "features.layers.3.b",
+        "fc.weight": "features.layers.7.W", "fc.bias": "features.layers.7.b",
+        "classifier.weight": "head.W", "classifier.bias": "head.b",
+    }  # fmt: skip
+    converted = convert_state_dict(serialization.load_state(tmp_path / "checkpoint.npz"), names,
+                                   transpose=("fc.weight", "classifier.weight"))  # fmt: skip
+    model = SmallCNN(5, channels=(4, 8), hidden=16, rng=rng, dtype=np.float32)
+    model.load_state_dict(converted)
+    x = rng.random((3, 1, 8, 8)).astype(np.float32)
+    with torch.no_grad():
+        x_t = torch.from_numpy(x)
+        for name in ("conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "flatten", "fc",
+                     "relu3", "classifier"):  # fmt: skip
+            x_t = getattr(theirs, name)(x_t)
+    np.testing.assert_allclose(model(x), x_t.numpy(), rtol=1e-5, atol=1e-6)

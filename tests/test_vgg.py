@@ -193,6 +193,22 @@ def test_extract_returns_the_named_maps_with_their_shapes():
     assert odd["pool1"].shape == odd["relu2_1"].shape[:1] + (64, 3, 4)
 
 
+def test_odd_sizes_are_floored_through_the_poolings_as_torch_does():
+    """The pitfall of the transfer-learning page: a 100x100 image reaches pool5 as 3x3
+    (100 -> 50 -> 25 -> 12 -> 6 -> 3), as torch's MaxPool2d(2, 2) of torchvision's VGG gives."""
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed; parity test skipped")
+    net = VGG16(rng=np.random.default_rng(0))
+    x = np.random.default_rng(1).standard_normal((1, 3, 100, 100)).astype(np.float32)
+    shapes = {
+        name: f.shape[2:] for name, f in net.extract(x, [f"pool{i}" for i in range(1, 6)]).items()
+    }
+    size, theirs = torch.zeros(1, 1, 100, 100), []
+    for _ in range(5):
+        size = torch.nn.MaxPool2d(2, 2)(size)
+        theirs.append(tuple(size.shape[2:]))
+    assert list(shapes.values()) == theirs == [(50, 50), (25, 25), (12, 12), (6, 6), (3, 3)]
+
+
 def test_extract_runs_only_as_far_as_the_deepest_name():
     net = VGG16(rng=np.random.default_rng(0))
 

