@@ -10,7 +10,8 @@ NumPy's BLAS and torch are pinned to the same thread count (threadpoolctl and
 gradients, then times them in alternating steady-state loops and measures the BLAS floor on
 the case's own matrix shapes (see `harness.run_case`). The whole measurement is repeated
 `--runs` times; `results.json` keeps, for each CPU model, the median of the runs and their
-range, so a reader sees how much the numbers move.
+range, so a reader sees how much the numbers move. A run limited by `--only` or `--threads`
+replaces only the rows it measured.
 """
 
 from __future__ import annotations
@@ -175,7 +176,16 @@ def main() -> None:
     }
     data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     machines = data.get("machines", {})
-    machines[cpu] = {"meta": meta, "results": rows, "elementwise_tanh_1M": tanh}
+    # A run restricted by --only or --threads replaces just the rows it measured.
+    previous = machines.get(cpu, {})
+    fresh = {(row["case"], row["threads"]) for row in rows}
+    kept = [r for r in previous.get("results", []) if (r["case"], r["threads"]) not in fresh]
+    tanh = {**previous.get("elementwise_tanh_1M", {}), **tanh}
+    machines[cpu] = {
+        "meta": meta,
+        "results": sorted(kept + rows, key=lambda r: (r["case"].lower(), r["threads"])),
+        "elementwise_tanh_1M": tanh,
+    }
     RESULTS.write_text(json.dumps({"machines": machines}, indent=2) + "\n")
     print(f"\nwrote {RESULTS} ({cpu})")
 

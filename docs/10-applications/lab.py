@@ -178,10 +178,12 @@ for n in (16, 64, 256):
 def bert_schedule(optimizer, steps, warmup=0.1):
     """Linear warm-up over the first `warmup` of `steps`, then linear decay to 0."""
     rise = max(1, round(warmup * steps))
-    fall = LinearLR(optimizer, start_factor=1.0, end_factor=0.0, total_iters=steps - rise)
+    fall = LinearLR(optimizer, start_factor=1.0, end_factor=0.0,
+                    total_iters=steps - rise)
     if rise == 1:
         return fall
-    climb = LinearLR(optimizer, start_factor=1 / rise, end_factor=1.0, total_iters=rise - 1)
+    climb = LinearLR(optimizer, start_factor=1 / rise, end_factor=1.0,
+                     total_iters=rise - 1)
     return SequentialLR(optimizer, [climb, fall], milestones=[rise - 1])
 
 
