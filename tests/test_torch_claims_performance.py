@@ -12,8 +12,10 @@ from torch.profiler import ProfilerActivity, profile  # noqa: E402
 
 
 def _ops_of_an_lstm_step() -> set[str]:
-    lstm = torch.nn.LSTM(8, 16, batch_first=True)
-    x = torch.randn(4, 5, 8, requires_grad=True)
+    # float32 explicitly: oneDNN's RNN kernels are float32 ones, and other test modules set
+    # torch's default dtype to float64.
+    lstm = torch.nn.LSTM(8, 16, batch_first=True, dtype=torch.float32)
+    x = torch.randn(4, 5, 8, dtype=torch.float32, requires_grad=True)
     with profile(activities=[ProfilerActivity.CPU]) as prof:
         y, _ = lstm(x)
         y.sum().backward()

@@ -307,6 +307,7 @@ def test_a_torch_state_dict_exported_with_numpy_loads_into_small_cnn(rng, tmp_pa
     theirs.bn = nn.BatchNorm1d(8)  # unused in the forward below; only its counters matter
     theirs.flatten, theirs.fc, theirs.relu3 = nn.Flatten(), nn.Linear(8 * 2 * 2, 16), nn.ReLU()
     theirs.classifier = nn.Linear(16, 5)
+    theirs = theirs.float()  # float32 whatever torch's default dtype (other tests set float64)
     checkpoint = tmp_path / "checkpoint.pt"
     torch.save(theirs.state_dict(), checkpoint)
     state = torch.load(checkpoint, map_location="cpu", weights_only=True)
