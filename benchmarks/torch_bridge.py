@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -15,6 +16,20 @@ from nnfs.optim import SGD
 def to_torch(a: np.ndarray) -> torch.Tensor:
     """A tensor sharing memory with `a` (made contiguous first), same dtype."""
     return torch.from_numpy(np.ascontiguousarray(a))
+
+
+@contextmanager
+def onednn(enabled: bool) -> Iterator[None]:
+    """Switch torch's oneDNN (MKL-DNN) kernels on or off inside the block, then restore them.
+
+    torch.backends.mkldnn.flags does the same but warns on every use, hence the private calls.
+    """
+    before = torch._C._get_mkldnn_enabled()
+    torch._C._set_mkldnn_enabled(enabled)
+    try:
+        yield
+    finally:
+        torch._C._set_mkldnn_enabled(before)
 
 
 def assert_close(name: str, a: np.ndarray, b: np.ndarray, rtol: float = 1e-3) -> None:

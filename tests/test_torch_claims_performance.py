@@ -10,6 +10,8 @@ import pytest
 torch = pytest.importorskip("torch", reason="the PyTorch claims need torch installed")
 from torch.profiler import ProfilerActivity, profile  # noqa: E402
 
+from benchmarks.torch_bridge import onednn  # noqa: E402
+
 
 def _ops_of_an_lstm_step() -> set[str]:
     # float32 explicitly: oneDNN's RNN kernels are float32 ones, and other test modules set
@@ -22,25 +24,18 @@ def _ops_of_an_lstm_step() -> set[str]:
     return {event.key for event in prof.key_averages()}
 
 
-@pytest.fixture
-def onednn_state():
-    enabled = torch._C._get_mkldnn_enabled()
-    yield
-    torch._C._set_mkldnn_enabled(enabled)
-
-
-def test_cpu_lstm_runs_as_one_fused_onednn_kernel(onednn_state):
+def test_cpu_lstm_runs_as_one_fused_onednn_kernel():
     if not torch.backends.mkldnn.is_available():
         pytest.skip("this torch build has no oneDNN")
-    torch._C._set_mkldnn_enabled(True)
-    ops = _ops_of_an_lstm_step()
+    with onednn(True):
+        ops = _ops_of_an_lstm_step()
     assert "aten::mkldnn_rnn_layer" in ops and "aten::mkldnn_rnn_layer_backward" in ops
     assert "aten::mm" not in ops and "aten::addmm" not in ops
 
 
-def test_without_onednn_the_lstm_is_built_from_matrix_products(onednn_state):
-    torch._C._set_mkldnn_enabled(False)
-    ops = _ops_of_an_lstm_step()
+def test_without_onednn_the_lstm_is_built_from_matrix_products():
+    with onednn(False):
+        ops = _ops_of_an_lstm_step()
     assert "aten::mkldnn_rnn_layer" not in ops
     assert {"aten::mm", "aten::addmm"} & ops
 

@@ -12,7 +12,7 @@ BLAS floor, are listed in `benchmarks/shapes.py` (`lstm`).
 On a CPU build with oneDNN (MKL-DNN), torch runs `nn.LSTM` as one fused oneDNN kernel
 (`aten::mkldnn_rnn_layer`), not as `torch.mm` calls, so its step can be faster than the BLAS
 floor's torch products. The second case times torch with oneDNN switched off
-(`torch.backends.mkldnn`), where its LSTM is built from the same matrix products as nnfs's: that
+(`torch_bridge.onednn`), where its LSTM is built from the same matrix products as nnfs's: that
 is the comparison the floor describes.
 """
 
@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from benchmarks.harness import Case
-from benchmarks.torch_bridge import assert_close, to_torch
+from benchmarks.torch_bridge import assert_close, onednn, to_torch
 from nnfs.layers.lstm import LSTM
 
 N, T, D, H = 32, 50, 64, 128
@@ -79,20 +79,12 @@ def cases(dtype: type = np.float32) -> list[Case]:
         assert_close("LSTM b", cell.b.grad, ref.bias_ih_l0.grad.numpy())
 
     def torch_step_without_onednn() -> torch.Tensor:
-        enabled = torch._C._get_mkldnn_enabled()
-        torch._C._set_mkldnn_enabled(False)  # (torch.backends.mkldnn.flags warns on every use)
-        try:
+        with onednn(False):
             return torch_step()
-        finally:
-            torch._C._set_mkldnn_enabled(enabled)
 
     def check_without_onednn() -> None:
-        enabled = torch._C._get_mkldnn_enabled()
-        torch._C._set_mkldnn_enabled(False)
-        try:
+        with onednn(False):
             check()
-        finally:
-            torch._C._set_mkldnn_enabled(enabled)
 
     name = f"LSTM fwd+bwd N{N} T{T} D{D} H{H}"
     return [
