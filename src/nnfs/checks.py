@@ -56,6 +56,19 @@ def check_nonempty(owner: str, name: str, x: np.ndarray) -> None:
         raise ValueError(f"{owner}: {name} expected at least one sample, got shape {x.shape}")
 
 
+def check_labels(owner: str, name: str, labels: Any, num_classes: int) -> np.ndarray:
+    """`labels` as an array, or an error unless it holds integers in [0, num_classes)."""
+    labels = np.asarray(labels)
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise TypeError(f"{owner}: {name} expected integer labels, got dtype {labels.dtype}")
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(
+            f"{owner}: {name} expected labels in [0, {num_classes}), got values in "
+            f"[{labels.min()}, {labels.max()}]"
+        )
+    return labels
+
+
 def require_forward(module: object, *attributes: str) -> None:
     """Raise a RuntimeError when `backward` runs before the `forward` that caches `attributes`."""
     missing = [a for a in attributes if getattr(module, a, None) is None]

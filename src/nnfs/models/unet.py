@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnfs.checks import check_float_dtype, check_int, check_rng, require_forward
+from nnfs.checks import check_float_dtype, check_int, check_labels, check_rng, require_forward
 from nnfs.core import Module, Sequential, check_shape
 from nnfs.layers.activation import ReLU
 from nnfs.layers.conv import Conv2D
@@ -129,15 +129,8 @@ class UNet(Module):
 def _check_labels(pred, target, num_classes: int) -> tuple[np.ndarray, np.ndarray]:
     """mean_iou's input checks: integer labels in [0, K), the same non-empty shape."""
     num_classes = check_int("mean_iou", "num_classes", num_classes)
-    pred, target = np.asarray(pred), np.asarray(target)
-    for name, labels in (("pred", pred), ("target", target)):
-        if not np.issubdtype(labels.dtype, np.integer):
-            raise TypeError(f"mean_iou: {name} expected integer labels, got dtype {labels.dtype}")
-        if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
-            raise ValueError(
-                f"mean_iou: {name} expected labels in [0, {num_classes}), got values in "
-                f"[{labels.min()}, {labels.max()}]"
-            )
+    pred = check_labels("mean_iou", "pred", pred, num_classes)
+    target = check_labels("mean_iou", "target", target, num_classes)
     if pred.shape != target.shape or pred.size == 0:
         raise ValueError(
             f"mean_iou: pred and target expected the same non-empty shape, got "
