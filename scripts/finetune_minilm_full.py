@@ -38,7 +38,7 @@ from nnfs.datasets import load_movie_reviews
 from nnfs.layers import Dense
 from nnfs.losses import SoftmaxCrossEntropy
 from nnfs.models.bert import BertModel, ClassifierHead, pad_sequences
-from nnfs.optim import Adam, LinearLR, SequentialLR
+from nnfs.optim import Adam, linear_warmup_decay
 from nnfs.pretrained.minilm import sentence_embeddings
 from nnfs.training import evaluate, fit
 
@@ -60,24 +60,12 @@ class TextClassifier(Module):
         return self.encoder.backward(self.head.backward(grad_out))
 
 
-def bert_schedule(optimizer, steps: int, warmup: float = 0.1):
-    """BERT's schedule from the package's schedulers: at step k of `steps` (from 1) the rate is
-    k / r of the optimizer's peak for k <= r = round(warmup * steps), then (steps - k) /
-    (steps - r), falling to 0."""
-    rise = max(1, round(warmup * steps))
-    fall = LinearLR(optimizer, start_factor=1.0, end_factor=0.0, total_iters=steps - rise)
-    if rise == 1:
-        return fall
-    climb = LinearLR(optimizer, start_factor=1 / rise, end_factor=1.0, total_iters=rise - 1)
-    return SequentialLR(optimizer, [climb, fall], milestones=[rise - 1])
-
-
 def train(net, sequences, labels, groups, *, epochs, batch_size, seed, warmup=0.1):
-    """Adam on each (parameters, peak lr) group, with `bert_schedule`: lr rises linearly over
+    """Adam on each (parameters, peak lr) group, with `linear_warmup_decay`: lr rises linearly over
     the first `warmup` of the steps, then falls linearly to 0."""
     steps = epochs * -(-len(sequences) // batch_size)
     optimizers = [Adam(params, lr=lr) for params, lr in groups]
-    schedules = [bert_schedule(optimizer, steps, warmup) for optimizer in optimizers]
+    schedules = [linear_warmup_decay(optimizer, steps, warmup) for optimizer in optimizers]
     rng = np.random.default_rng(seed)
     net.train()
     for _ in range(epochs):

@@ -14,6 +14,7 @@ from nnfs.optim import (
     LRScheduler,
     SequentialLR,
     StepLR,
+    linear_warmup_decay,
 )
 
 
@@ -173,3 +174,20 @@ def test_bad_scheduler_arguments_raise_naming_the_scheduler(make, error, message
 def test_the_base_class_has_no_schedule():
     with pytest.raises(NotImplementedError, match="LRScheduler does not define lr_at"):
         LRScheduler(_sgd())
+
+
+@pytest.mark.parametrize("steps, warmup", [(16, 0.1), (100, 0.1), (10, 0.0), (7, 0.5)])
+def test_linear_warmup_decay_rises_to_the_peak_then_falls_to_zero(steps, warmup):
+    """Step k of `steps` (from 1) runs at k / r of the peak for k <= r, then (steps - k) /
+    (steps - r), with r = max(1, round(warmup * steps))."""
+    r = max(1, round(warmup * steps))
+    expected = [k / r if k <= r else (steps - k) / (steps - r) for k in range(1, steps + 1)]
+    rates = _rates(linear_warmup_decay(_sgd(lr=1.0), steps, warmup), steps - 1)
+    np.testing.assert_allclose(rates, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_linear_warmup_decay_checks_its_arguments():
+    with pytest.raises(ValueError, match="linear_warmup_decay: steps"):
+        linear_warmup_decay(_sgd(), 1)
+    with pytest.raises(ValueError, match="linear_warmup_decay: warmup"):
+        linear_warmup_decay(_sgd(), 10, warmup=1.0)

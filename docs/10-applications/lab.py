@@ -45,7 +45,7 @@ from nnfs.layers import Dense
 from nnfs.losses import SoftmaxCrossEntropy
 from nnfs.models.bert import BertModel, ClassifierHead, attention_mask_to_keys
 from nnfs.models.bert import pad_sequences
-from nnfs.optim import Adam, LinearLR, SequentialLR
+from nnfs.optim import Adam, linear_warmup_decay
 from nnfs.pretrained.minilm import sentence_embeddings
 from nnfs.training import evaluate, fit
 
@@ -168,27 +168,16 @@ for n in (16, 64, 256):
 # gradients of a random head from wrecking the pre-trained layer; Kumar et al., 2022).
 # Adam with the schedule of BERT's reference code: the learning rate climbs linearly
 # over the first 10% of the steps, then falls linearly to 0; 5e-5 for the layer, 1e-3
-# for the classifier. The schedule is two of the package's schedulers in a row, a
-# `LinearLR` up and a `LinearLR` down joined by `SequentialLR`: at step $k$ of $n$
+# for the classifier. The package's `linear_warmup_decay` builds the schedule from two of
+# its schedulers in a row, a `LinearLR` up and a `LinearLR` down joined by
+# `SequentialLR`: at step $k$ of $n$
 # (counted from 1) the rate is $k/r$ of its peak for $k \le r = \mathrm{round}(0.1 n)$,
 # then $(n - k)/(n - r)$.
 
 
 # %%
-def bert_schedule(optimizer, steps, warmup=0.1):
-    """Linear warm-up over the first `warmup` of `steps`, then linear decay to 0."""
-    rise = max(1, round(warmup * steps))
-    fall = LinearLR(optimizer, start_factor=1.0, end_factor=0.0,
-                    total_iters=steps - rise)
-    if rise == 1:
-        return fall
-    climb = LinearLR(optimizer, start_factor=1 / rise, end_factor=1.0,
-                     total_iters=rise - 1)
-    return SequentialLR(optimizer, [climb, fall], milestones=[rise - 1])
-
-
 optimizer = Adam([Parameter(np.zeros(1))], lr=1.0)
-schedule, rates = bert_schedule(optimizer, 16), []
+schedule, rates = linear_warmup_decay(optimizer, 16), []
 for _ in range(16):
     rates.append(optimizer.lr)
     schedule.step()
@@ -200,7 +189,7 @@ assert np.allclose(rates, expected, rtol=1e-12, atol=0)
 def train(net, inputs, y, groups, *, epochs, batch_size, seed, pad, warmup=0.1):
     steps = epochs * -(-len(inputs) // batch_size)
     optimizers = [Adam(params, lr=lr) for params, lr in groups]
-    schedules = [bert_schedule(optimizer, steps, warmup) for optimizer in optimizers]
+    schedules = [linear_warmup_decay(opt, steps, warmup) for opt in optimizers]
     order_rng = np.random.default_rng(seed)
     net.train()
     for _ in range(epochs):

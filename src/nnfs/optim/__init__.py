@@ -18,6 +18,7 @@ from nnfs.optim.schedulers import (
     LRScheduler,
     SequentialLR,
     StepLR,
+    linear_warmup_decay,
 )
 from nnfs.optim.clipping import clip_grad_norm, clip_grad_value
 
@@ -35,6 +36,7 @@ __all__ = [
     "CosineAnnealingLR",
     "LinearLR",
     "SequentialLR",
+    "linear_warmup_decay",
     "clip_grad_norm",
     "clip_grad_value",
 ]

@@ -213,3 +213,20 @@ class SequentialLR(LRScheduler):
 
 
 # --8<-- [end:sequential_lr]
+
+
+def linear_warmup_decay(optimizer: Optimizer, steps: int, warmup: float = 0.1) -> LRScheduler:
+    """BERT's schedule (Devlin et al., 2019) built from `LinearLR` and `SequentialLR`.
+
+    At step k of `steps` (counted from 1) the rate is k / r of the optimizer's peak rate for
+    k <= r = round(warmup * steps), at least 1, then (steps - k) / (steps - r), falling to 0
+    after the last step. Call `step()` after each optimizer step, as for any scheduler.
+    """
+    steps = check_int("linear_warmup_decay", "steps", steps, minimum=2)
+    warmup = check_real("linear_warmup_decay", "warmup", warmup, 0.0, 1.0, high_open=True)
+    rise = max(1, round(warmup * steps))
+    fall = LinearLR(optimizer, start_factor=1.0, end_factor=0.0, total_iters=steps - rise)
+    if rise == 1:
+        return fall
+    climb = LinearLR(optimizer, start_factor=1 / rise, end_factor=1.0, total_iters=rise - 1)
+    return SequentialLR(optimizer, [climb, fall], milestones=[rise - 1])
