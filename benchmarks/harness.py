@@ -7,10 +7,13 @@ products (GEMMs) the step performs. `run_case` measures:
 - **the step**: each side runs many steps back to back (a steady-state loop, as in training),
   the two sides alternating loop by loop; the median time per step of each side, and their
   ratio nnfs / torch;
-- **the BLAS floor**: the same GEMM shapes, timed the same way with `numpy.matmul` and
-  `torch.mm`. A step made only of those products could not beat torch by more than this ratio,
-  since nnfs runs its products in NumPy's BLAS; `ratio / floor` is what is left for nnfs's own
-  code (elementwise work, copies, allocations) to answer for.
+- **the BLAS floor**: the same GEMM shapes, timed the same way with `numpy.matmul` and with
+  the library torch computes them in: `torch.matmul` (its BLAS, MKL on x86) for dense layers and
+  attention, oneDNN's matrix multiply for the products torch runs inside oneDNN kernels
+  (convolutions, `nn.LSTM`; marked `OneDNN` in `benchmarks/shapes.py`). A step made only of
+  those products could not beat torch by more than this ratio, since nnfs runs its products in
+  NumPy's BLAS; `ratio / floor` is what is left for nnfs's own code (elementwise work, copies,
+  allocations) to answer for.
 """
 
 from __future__ import annotations
@@ -19,10 +22,22 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
 Gemm = tuple[int, ...]  # (m, k, n): an (m, k) @ (k, n) product; (b, m, k, n): a batch of b
+
+
+class OneDNN(tuple):
+    """A GEMM shape (m, k, n) that torch computes inside a oneDNN kernel, not with torch.matmul.
+
+    On a CPU build with oneDNN, `Conv2d` runs as `aten::mkldnn_convolution` and `nn.LSTM` as
+    `aten::mkldnn_rnn_layer` (both checked in tests/test_torch_claims_performance.py). oneDNN
+    has its own matrix-multiply kernels (AVX-512 where the CPU has it, whichever the vendor),
+    which can be much faster than torch's BLAS on the same shape, so the floor times these
+    products with oneDNN's matrix multiply (`torch.ops.mkldnn._linear_pointwise`).
+    """
 
 
 @dataclass
@@ -48,11 +63,18 @@ class Result:
     threads: int
     nnfs_ms: float
     torch_ms: float
-    floor: float | None  # numpy GEMM time / torch GEMM time on the case's shapes
+    # ms of the case's GEMMs alone, (NumPy, torch), or None for a case without a GEMM list
+    gemm_ms: tuple[float, float] | None = None
+    floor_against: str | None = None  # torch's side of the floor: "BLAS", "oneDNN" or both
 
     @property
     def ratio(self) -> float:
         return self.nnfs_ms / self.torch_ms
+
+    @property
+    def floor(self) -> float | None:
+        """numpy GEMM time / torch GEMM time on the case's shapes."""
+        return None if self.gemm_ms is None else self.gemm_ms[0] / self.gemm_ms[1]
 
     @property
     def over_floor(self) -> float | None:
@@ -81,13 +103,15 @@ def conv_gemms(
     weight_grad: bool = True,
 ) -> list[Gemm]:
     """The im2col products of a k x k convolution producing (n, c_out, *out_hw):
-    W (c_out, c_in k k) @ cols, dW = g @ cols^T (unless frozen), dcols = W^T @ g."""
+    W (c_out, c_in k k) @ cols, dW = g @ cols^T (unless frozen), dcols = W^T @ g.
+
+    torch runs convolutions in oneDNN, so the shapes are marked `OneDNN`."""
     patches, p = c_in * k * k, n * out_hw[0] * out_hw[1]
-    gemms: list[Gemm] = [(c_out, patches, p)]
+    gemms: list[Gemm] = [OneDNN((c_out, patches, p))]
     if weight_grad:
-        gemms.append((c_out, p, patches))
+        gemms.append(OneDNN((c_out, p, patches)))
     if input_grad:
-        gemms.append((patches, c_out, p))
+        gemms.append(OneDNN((patches, c_out, p)))
     return gemms
 
 
@@ -135,12 +159,25 @@ def interleaved_medians(
     return statistics.median(times_a), statistics.median(times_b)
 
 
-def gemm_floor(gemms: Sequence[Gemm], threads: int, repeats: int = 9) -> float | None:
-    """numpy.matmul time / torch.mm time for the products `gemms`, float32, steady state."""
+def onednn_matmul() -> Callable | None:
+    """a (m, k), b_t (n, k) -> a @ b_t.T with oneDNN's kernels, or None without oneDNN."""
+    import torch
+
+    if not torch.backends.mkldnn.is_available():
+        return None
+    return lambda a, b_t: torch.ops.mkldnn._linear_pointwise(a, b_t, None, "none", [], "")
+
+
+def gemm_times(gemms: Sequence[Gemm], threads: int, repeats: int = 9) -> tuple[float, float] | None:
+    """ms of the products `gemms` with numpy.matmul and with torch, float32, steady state.
+
+    torch's side uses torch.matmul, or oneDNN's matrix multiply for `OneDNN` shapes.
+    """
     if not gemms:
         return None
     import torch
 
+    dnn = onednn_matmul()
     rng = np.random.default_rng(0)
     pairs = []
     for shape in gemms:
@@ -148,18 +185,22 @@ def gemm_floor(gemms: Sequence[Gemm], threads: int, repeats: int = 9) -> float |
         a = rng.standard_normal((*batch, m, k), dtype=np.float32)
         b = rng.standard_normal((*batch, k, n), dtype=np.float32)
         out = np.empty((*batch, m, n), dtype=np.float32)
-        pairs.append((a, b, out, torch.from_numpy(a), torch.from_numpy(b), torch.from_numpy(out)))
+        a_t, b_t, out_t = torch.from_numpy(a), torch.from_numpy(b), torch.from_numpy(out)
+        if isinstance(shape, OneDNN) and dnn is not None:
+            product = partial(dnn, a_t, b_t.T.contiguous())  # oneDNN takes b as (n, k)
+        else:
+            product = partial(torch.matmul, a_t, b_t, out=out_t)
+        pairs.append((a, b, out, product))
 
     def numpy_products() -> None:
-        for a, b, out, *_ in pairs:
+        for a, b, out, _ in pairs:
             np.matmul(a, b, out=out)
 
     def torch_products() -> None:
-        for *_, a_t, b_t, out_t in pairs:
-            torch.matmul(a_t, b_t, out=out_t)
+        for *_, product in pairs:
+            product()
 
-    numpy_ms, torch_ms = interleaved_medians(numpy_products, torch_products, repeats, threads)
-    return numpy_ms / torch_ms
+    return interleaved_medians(numpy_products, torch_products, repeats, threads)
 
 
 def run_case(case: Case, threads: int) -> Result:
@@ -169,7 +210,15 @@ def run_case(case: Case, threads: int) -> Result:
     case.check()
     nnfs_ms, torch_ms = interleaved_medians(case.nnfs_step, case.torch_step, case.repeats, threads)
     gemms = case.gemms or gemms_for(case.name)
-    return Result(case.name, threads, nnfs_ms, torch_ms, gemm_floor(gemms, threads))
+    return Result(
+        case.name, threads, nnfs_ms, torch_ms, gemm_times(gemms, threads), floor_libraries(gemms)
+    )
+
+
+def floor_libraries(gemms: Sequence[Gemm]) -> str | None:
+    """Which of torch's libraries the floor times: "BLAS" (torch.matmul), "oneDNN", or both."""
+    found = {"oneDNN" if isinstance(g, OneDNN) else "BLAS" for g in gemms}
+    return " + ".join(sorted(found, reverse=True)) if found else None
 
 
 def elementwise_speedup(threads: int, size: int = 1 << 20, repeats: int = 9) -> dict[str, float]:

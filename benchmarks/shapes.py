@@ -4,12 +4,13 @@ Each entry lists every product one nnfs step performs, forward and backward, in 
 uses: (m, k, n) for an (m, k) @ (k, n) product, (b, m, k, n) for a batch of b. PyTorch performs
 the same products (or, for convolutions, the same arithmetic in its own kernels). The floor of a
 case is the time NumPy's BLAS needs for these products over the time torch's needs: the ratio a
-step made of nothing but these products would have.
+step made of nothing but these products would have. Products that torch computes inside oneDNN
+kernels (convolutions, `nn.LSTM`) are marked `OneDNN` and timed with oneDNN's matrix multiply.
 """
 
 from __future__ import annotations
 
-from benchmarks.harness import Gemm, conv_gemms, dense_gemms
+from benchmarks.harness import Gemm, OneDNN, conv_gemms, dense_gemms
 
 
 def mlp() -> list[Gemm]:
@@ -30,7 +31,13 @@ def conv2d(n: int = 64) -> list[Gemm]:
 
 def lstm(n: int = 32, t: int = 50, d: int = 64, h: int = 128) -> list[Gemm]:
     """Input projection of all steps at once, one gate product per step forward and backward,
-    and the weight gradients and dx as one product each over all steps."""
+    and the weight gradients and dx as one product each over all steps: the products of
+    oneDNN's LSTM kernel, which is how torch runs `nn.LSTM` on the CPU."""
+    return [OneDNN(shape) for shape in lstm_blas(n, t, d, h)]
+
+
+def lstm_blas(n: int = 32, t: int = 50, d: int = 64, h: int = 128) -> list[Gemm]:
+    """The same products, timed with torch.matmul: the path of torch's LSTM without oneDNN."""
     rows = t * n
     forward = [(rows, d, 4 * h)] + [(n, h, 4 * h)] * t
     backward = [(n, 4 * h, h)] * t + [(d, rows, 4 * h), (h, rows, 4 * h), (rows, 4 * h, d)]

@@ -10,10 +10,10 @@ The matrix products of one forward + backward, on which the harness measures thi
 BLAS floor, are listed in `benchmarks/shapes.py` (`lstm`).
 
 On a CPU build with oneDNN (MKL-DNN), torch runs `nn.LSTM` as one fused oneDNN kernel
-(`aten::mkldnn_rnn_layer`), not as `torch.mm` calls, so its step can be faster than the BLAS
-floor's torch products. The second case times torch with oneDNN switched off
-(`torch_bridge.onednn`), where its LSTM is built from the same matrix products as nnfs's: that
-is the comparison the floor describes.
+(`aten::mkldnn_rnn_layer`), not as `torch.mm` calls, so the first case's floor times the
+products with oneDNN's matrix multiply. The second case times torch with oneDNN switched off
+(`torch_bridge.onednn`), where its LSTM is built from `addmm` and `mm` calls, and its floor
+times the products with `torch.matmul` (`shapes.lstm_blas`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from benchmarks.harness import Case
+from benchmarks.shapes import lstm_blas
 from benchmarks.torch_bridge import assert_close, onednn, to_torch
 from nnfs.layers.lstm import LSTM
 
@@ -94,5 +95,6 @@ def cases(dtype: type = np.float32) -> list[Case]:
             nnfs_step,
             torch_step_without_onednn,
             check_without_onednn,
+            gemms=lstm_blas(N, T, D, H),
         ),
     ]
