@@ -143,8 +143,12 @@ def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     cancels) but keeps every exponent <= 0, so logits of 1e4 cannot overflow.
     """
     x = _as_float(x)
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = x - np.max(x, axis=axis, keepdims=True)
+    # exp and the division in place, on the array just made: a fresh temporary per step costs
+    # more than the arithmetic (its memory pages are faulted in anew).
+    np.exp(e, out=e)
+    e /= np.sum(e, axis=axis, keepdims=True)
+    return e
 
 
 def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -173,7 +177,10 @@ def softmax_backward(s: np.ndarray, grad_out: np.ndarray, axis: int = -1) -> np.
     Multiplying g by the symmetric Jacobian diag(s) - s s^T gives s * g - s (s . g): O(C) work
     per row instead of building the C x C matrix. Shapes: s, grad_out (..., C) -> same.
     """
-    return s * (grad_out - np.sum(grad_out * s, axis=axis, keepdims=True))
+    grad = grad_out * s
+    dot = np.sum(grad, axis=axis, keepdims=True)  # sum_j g_j s_j
+    grad -= s * dot  # s * g - s (s . g), in place on the array just made
+    return grad
 
 
 # --8<-- [end:softmax_backward]

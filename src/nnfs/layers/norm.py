@@ -57,7 +57,11 @@ def normalize_backward(
     """
     mean_grad = grad_x_hat.mean(axis=axes, keepdims=True)
     mean_grad_x_hat = (grad_x_hat * x_hat).mean(axis=axes, keepdims=True)
-    return inv_std * (grad_x_hat - mean_grad - x_hat * mean_grad_x_hat)
+    # The bracket, then the product, in place on one new array instead of four temporaries.
+    grad_x = grad_x_hat - mean_grad
+    grad_x -= x_hat * mean_grad_x_hat
+    grad_x *= inv_std
+    return grad_x
 
 
 # --8<-- [end:normalize_backward]
@@ -93,8 +97,11 @@ class LayerNorm(Module):
         mean = x.mean(axis=-1, keepdims=True)  # (..., 1)
         centered = x - mean
         self.inv_std = inverse_std(centered, axes=(-1,), eps=self.eps)  # 1/sqrt(var + eps)
-        self.x_hat = centered * self.inv_std  # (..., D)
-        return self.gamma.data * self.x_hat + self.beta.data
+        centered *= self.inv_std  # in place: the centered array becomes x_hat
+        self.x_hat = centered  # (..., D)
+        y = self.x_hat * self.gamma.data
+        y += self.beta.data  # in place: one array for y, not two
+        return y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         require_forward(self, "x_hat")
