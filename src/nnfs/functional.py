@@ -16,6 +16,33 @@ def _as_float(x: np.ndarray) -> np.ndarray:
     return x if np.issubdtype(x.dtype, np.floating) else x.astype(np.float64)
 
 
+def fast_sum(x: np.ndarray, axis: int | tuple[int, ...], keepdims: bool = False) -> np.ndarray:
+    """np.sum(x, axis, keepdims=keepdims), as a matrix product where that is faster.
+
+    NumPy's reduction over a short last axis, or over the rows of an (N, D) array, runs 2-6x
+    slower than BLAS computing the same sums as a product with a vector of ones: X 1 for the
+    last axis, 1^T X for every axis but the last. float32 and float64 take that route; other
+    dtypes, empty arrays and other axes take np.sum. (BLAS adds in a different order, so the
+    last bits can differ from np.sum's.)
+    """
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    if (
+        x.dtype not in (np.float32, np.float64)
+        or x.size == 0
+        or any(not -x.ndim <= a < x.ndim for a in axes)
+    ):
+        return np.sum(x, axis=axis, keepdims=keepdims)  # np.sum also reports a bad axis
+    axes = tuple(sorted(a % x.ndim for a in axes))
+    if axes == (x.ndim - 1,):  # the last axis: X 1
+        out = x @ np.ones(x.shape[-1], dtype=x.dtype)
+        return out[..., None] if keepdims else out
+    if axes == tuple(range(x.ndim - 1)):  # every axis but the last: 1^T X
+        rows = x.reshape(-1, x.shape[-1])
+        out = np.ones(rows.shape[0], dtype=x.dtype) @ rows
+        return out.reshape((1,) * (x.ndim - 1) + out.shape) if keepdims else out
+    return np.sum(x, axis=axis, keepdims=keepdims)
+
+
 # --8<-- [start:sigmoid]
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """sigma(x) = 1 / (1 + exp(-x)), computed without overflow for any x.
@@ -147,7 +174,7 @@ def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     # exp and the division in place, on the array just made: a fresh temporary per step costs
     # more than the arithmetic (its memory pages are faulted in anew).
     np.exp(e, out=e)
-    e /= np.sum(e, axis=axis, keepdims=True)
+    e /= fast_sum(e, axis=axis, keepdims=True)
     return e
 
 
@@ -178,7 +205,7 @@ def softmax_backward(s: np.ndarray, grad_out: np.ndarray, axis: int = -1) -> np.
     per row instead of building the C x C matrix. Shapes: s, grad_out (..., C) -> same.
     """
     grad = grad_out * s
-    dot = np.sum(grad, axis=axis, keepdims=True)  # sum_j g_j s_j
+    dot = fast_sum(grad, axis=axis, keepdims=True)  # sum_j g_j s_j
     grad -= s * dot  # s * g - s (s . g), in place on the array just made
     return grad
 

@@ -347,7 +347,7 @@ class MultiHeadAttention(Module):
                 if not W.frozen:
                     W.grad += grad_W[:, i * d : (i + 1) * d]
         if not all(b.frozen for _, b in pairs):
-            grad_b = grad2d.sum(axis=0)
+            grad_b = F.fast_sum(grad2d, axis=0)  # grad2d.sum(axis=0), faster
             for i, (_, b) in enumerate(pairs):
                 if not b.frozen:
                     b.grad += grad_b[i * d : (i + 1) * d]
