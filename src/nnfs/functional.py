@@ -7,6 +7,8 @@ of ±1e4 give finite results and no NumPy warning.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 
@@ -25,22 +27,33 @@ def fast_sum(x: np.ndarray, axis: int | tuple[int, ...], keepdims: bool = False)
     dtypes, empty arrays and other axes take np.sum. (BLAS adds in a different order, so the
     last bits can differ from np.sum's.)
     """
-    axes = axis if isinstance(axis, tuple) else (axis,)
-    if (
-        x.dtype not in (np.float32, np.float64)
-        or x.size == 0
-        or any(not -x.ndim <= a < x.ndim for a in axes)
-    ):
-        return np.sum(x, axis=axis, keepdims=keepdims)  # np.sum also reports a bad axis
-    axes = tuple(sorted(a % x.ndim for a in axes))
-    if axes == (x.ndim - 1,):  # the last axis: X 1
-        out = x @ np.ones(x.shape[-1], dtype=x.dtype)
-        return out[..., None] if keepdims else out
-    if axes == tuple(range(x.ndim - 1)):  # every axis but the last: 1^T X
-        rows = x.reshape(-1, x.shape[-1])
-        out = np.ones(rows.shape[0], dtype=x.dtype) @ rows
-        return out.reshape((1,) * (x.ndim - 1) + out.shape) if keepdims else out
+    if x.dtype in _BLAS_FLOATS and x.size:
+        last = x.ndim - 1
+        if axis == -1 or axis == last:  # the last axis: X 1
+            out = x @ _ones(x.shape[-1], x.dtype)
+            return out[..., None] if keepdims else out
+        if (axis == 0 and last == 1) or axis == tuple(range(last)):  # all but the last: 1^T X
+            rows = x.reshape(-1, x.shape[-1])
+            out = _ones(rows.shape[0], x.dtype) @ rows
+            return out.reshape((1,) * last + out.shape) if keepdims else out
     return np.sum(x, axis=axis, keepdims=keepdims)
+
+
+_BLAS_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def max_keepdims(x: np.ndarray, axis: int) -> np.ndarray:
+    """np.max(x, axis, keepdims=True), found as the entries at np.argmax: the same values (a NaN
+    wins in both), 4x faster over a short axis, where NumPy's max reduction is slow."""
+    return np.take_along_axis(x, np.argmax(x, axis=axis, keepdims=True), axis=axis)
+
+
+@functools.lru_cache(maxsize=32)
+def _ones(n: int, dtype: np.dtype) -> np.ndarray:
+    """A read-only vector of n ones, made once per (n, dtype): fast_sum's summing vector."""
+    ones = np.ones(n, dtype=dtype)
+    ones.flags.writeable = False
+    return ones
 
 
 # --8<-- [start:sigmoid]
@@ -154,7 +167,7 @@ def logsumexp(x: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarr
     log is finite. Shapes: (..., C, ...) -> the same without `axis` (or size 1 if `keepdims`).
     """
     x = _as_float(x)
-    m = np.max(x, axis=axis, keepdims=True)
+    m = max_keepdims(x, axis)
     out = m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
     return out if keepdims else np.squeeze(out, axis=axis)
 
@@ -170,7 +183,7 @@ def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     cancels) but keeps every exponent <= 0, so logits of 1e4 cannot overflow.
     """
     x = _as_float(x)
-    e = x - np.max(x, axis=axis, keepdims=True)
+    e = x - max_keepdims(x, axis)
     # exp and the division in place, on the array just made: a fresh temporary per step costs
     # more than the arithmetic (its memory pages are faulted in anew).
     np.exp(e, out=e)

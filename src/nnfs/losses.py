@@ -236,7 +236,7 @@ class SoftmaxCrossEntropy(Loss):
         self.y = _one_hot_target("SoftmaxCrossEntropy", pred, target)
         # log softmax(z)_c = s_c - log sum_j exp(s_j), with s = z - max(z) (the log-sum-exp
         # shift); each row of y sums to 1, so L = (1/N) sum_n (log sum_j exp(s_nj) - y_n . s_n).
-        shifted = pred - pred.max(axis=1, keepdims=True)  # (N, C)
+        shifted = pred - F.max_keepdims(pred, axis=1)  # (N, C)
         self.probs = np.exp(shifted)
         total = self.probs.sum(axis=1, keepdims=True)  # sum_j exp(s_j), in [1, C]
         self.probs /= total  # softmax(z), in place
