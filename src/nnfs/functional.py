@@ -45,7 +45,14 @@ _BLAS_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 def max_keepdims(x: np.ndarray, axis: int) -> np.ndarray:
     """np.max(x, axis, keepdims=True), found as the entries at np.argmax: the same values (a NaN
     wins in both), 4x faster over a short axis, where NumPy's max reduction is slow."""
-    return np.take_along_axis(x, np.argmax(x, axis=axis, keepdims=True), axis=axis)
+    index = np.argmax(x, axis=axis, keepdims=True)
+    if axis in (-1, x.ndim - 1) and x.flags.c_contiguous:
+        # Row r's largest entry sits at flat position r * C + index[r]: one gather, without
+        # take_along_axis's broadcast index arrays.
+        C = x.shape[-1]
+        flat = index.reshape(-1) + np.arange(0, index.size * C, C)
+        return x.reshape(-1)[flat].reshape(index.shape)
+    return np.take_along_axis(x, index, axis=axis)
 
 
 @functools.lru_cache(maxsize=32)
@@ -217,9 +224,11 @@ def softmax_backward(s: np.ndarray, grad_out: np.ndarray, axis: int = -1) -> np.
     Multiplying g by the symmetric Jacobian diag(s) - s s^T gives s * g - s (s . g): O(C) work
     per row instead of building the C x C matrix. Shapes: s, grad_out (..., C) -> same.
     """
-    grad = grad_out * s
-    dot = fast_sum(grad, axis=axis, keepdims=True)  # sum_j g_j s_j
-    grad -= s * dot  # s * g - s (s . g), in place on the array just made
+    # sum_j g_j s_j along `axis` by einsum, which needs no (..., C) temporary for g * s.
+    g_last, s_last = np.moveaxis(grad_out, axis, -1), np.moveaxis(s, axis, -1)
+    dot = np.expand_dims(np.einsum("...j,...j->...", g_last, s_last), axis)
+    grad = grad_out - dot
+    grad *= s  # in place: one new array in all
     return grad
 
 

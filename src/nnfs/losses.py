@@ -240,7 +240,8 @@ class SoftmaxCrossEntropy(Loss):
         self.probs = np.exp(shifted)
         total = self.probs.sum(axis=1, keepdims=True)  # sum_j exp(s_j), in [1, C]
         self.probs /= total  # softmax(z), in place
-        return float((np.sum(np.log(total)) - np.sum(self.y * shifted)) / pred.shape[0])
+        # np.vdot(y, s) = sum of y * s without the (N, C) temporary.
+        return float((np.log(total).sum() - np.vdot(self.y, shifted)) / pred.shape[0])
 
     def backward(self) -> np.ndarray:
         require_forward(self, "probs")

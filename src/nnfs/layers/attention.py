@@ -76,7 +76,8 @@ def attention_weights(q: np.ndarray, k: np.ndarray, mask: np.ndarray | None = No
     -> A (..., T_q, T_k).
     """
     scale = 1.0 / float(np.sqrt(q.shape[-1]))  # a Python float keeps float32 inputs float32
-    scores = (q * scale) @ k.swapaxes(-1, -2)  # (..., T_q, T_k)
+    scores = q @ k.swapaxes(-1, -2)  # (..., T_q, T_k)
+    scores *= scale  # in place, rather than a scaled copy of q
     return masked_softmax(scores, mask)  # rows sum to 1 (or 0)
 
 
