@@ -67,7 +67,7 @@ def _one_hot_target(loss: str, pred: np.ndarray, target: np.ndarray) -> np.ndarr
             raise ValueError(
                 f"{loss}: labels must lie in [0, {c}), got range [{target.min()}, {target.max()}]"
             )
-        one_hot = np.zeros_like(pred)
+        one_hot = np.zeros(pred.shape, dtype=pred.dtype)
         one_hot[np.arange(n), target] = 1
         return one_hot
     if target.shape == (n, c):
