@@ -28,9 +28,14 @@ def check_shape(owner: str, name: str, x: Any, expected: tuple) -> None:
     `expected` holds ints, or None for "any size" in that axis.
     """
     check_array(owner, name, x)
-    ok = x.ndim == len(expected) and all(
-        e is None or e == s for e, s in zip(expected, x.shape, strict=True)
-    )
+    # A plain loop: this runs on every forward and backward call, and a generator inside
+    # all() costs more than the comparisons.
+    ok = x.ndim == len(expected)
+    if ok:
+        for e, s in zip(expected, x.shape, strict=True):
+            if e is not None and e != s:
+                ok = False
+                break
     if not ok:
         shown = "(" + ", ".join("*" if e is None else str(e) for e in expected) + ")"
         if len(expected) == 1:

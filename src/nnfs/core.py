@@ -40,8 +40,30 @@ class Parameter:
     def dtype(self) -> np.dtype:
         return self.data.dtype
 
+    # Speed: zero_grad only notes that the gradient is zero. The first product added after it
+    # (`add_matmul`) is then written straight into `grad`, instead of zeroing `grad` and adding
+    # a temporary to it (two passes over it); any other read of `grad` zeroes it first.
+    @property
+    def grad(self) -> np.ndarray:
+        if self._grad_is_zero:
+            self._grad[...] = 0
+            self._grad_is_zero = False
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: np.ndarray) -> None:
+        self._grad, self._grad_is_zero = value, False
+
     def zero_grad(self) -> None:
-        self.grad[...] = 0
+        self._grad_is_zero = True
+
+    def add_matmul(self, a: np.ndarray, b: np.ndarray) -> None:
+        """grad += a @ b (written into grad directly when it is zero)."""
+        if self._grad_is_zero:
+            np.matmul(a, b, out=self._grad)
+            self._grad_is_zero = False
+        else:
+            self._grad += a @ b
 
     def __repr__(self) -> str:
         frozen = ", frozen=True" if self.frozen else ""

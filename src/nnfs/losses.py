@@ -59,7 +59,7 @@ def _one_hot_target(loss: str, pred: np.ndarray, target: np.ndarray) -> np.ndarr
         raise ValueError(f"{loss}: expected a non-empty batch, got pred of shape {pred.shape}")
     target = np.asarray(target)
     if target.shape == (n,):
-        if not np.issubdtype(target.dtype, np.integer):
+        if target.dtype.kind not in "iu":  # signed or unsigned integers
             raise TypeError(
                 f"{loss}: label targets of shape ({n},) must be integers, got {target.dtype}"
             )
@@ -67,7 +67,7 @@ def _one_hot_target(loss: str, pred: np.ndarray, target: np.ndarray) -> np.ndarr
             raise ValueError(
                 f"{loss}: labels must lie in [0, {c}), got range [{target.min()}, {target.max()}]"
             )
-        one_hot = np.zeros_like(pred)
+        one_hot = np.zeros(pred.shape, dtype=pred.dtype)
         one_hot[np.arange(n), target] = 1
         return one_hot
     if target.shape == (n, c):
@@ -234,9 +234,14 @@ class SoftmaxCrossEntropy(Loss):
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
         pred = _as_float(pred)
         self.y = _one_hot_target("SoftmaxCrossEntropy", pred, target)
-        log_p = F.log_softmax(pred, axis=1)
-        self.probs = np.exp(log_p)
-        return float(-np.sum(self.y * log_p) / pred.shape[0])
+        # log softmax(z)_c = s_c - log sum_j exp(s_j), with s = z - max(z) (the log-sum-exp
+        # shift); each row of y sums to 1, so L = (1/N) sum_n (log sum_j exp(s_nj) - y_n . s_n).
+        shifted = pred - F.max_keepdims(pred, axis=1)  # (N, C)
+        self.probs = np.exp(shifted)
+        total = self.probs.sum(axis=1, keepdims=True)  # sum_j exp(s_j), in [1, C]
+        self.probs /= total  # softmax(z), in place
+        # np.vdot(y, s) = sum of y * s without the (N, C) temporary.
+        return float((np.log(total).sum() - np.vdot(self.y, shifted)) / pred.shape[0])
 
     def backward(self) -> np.ndarray:
         require_forward(self, "probs")

@@ -76,22 +76,30 @@ def attention_weights(q: np.ndarray, k: np.ndarray, mask: np.ndarray | None = No
     -> A (..., T_q, T_k).
     """
     scale = 1.0 / float(np.sqrt(q.shape[-1]))  # a Python float keeps float32 inputs float32
-    scores = (q * scale) @ k.swapaxes(-1, -2)  # (..., T_q, T_k)
+    scores = q @ k.swapaxes(-1, -2)  # (..., T_q, T_k)
+    scores *= scale  # in place, rather than a scaled copy of q
     return masked_softmax(scores, mask)  # rows sum to 1 (or 0)
 
 
 def attention_weights_backward(
-    grad_attn: np.ndarray, q: np.ndarray, k: np.ndarray, attn: np.ndarray
+    grad_attn: np.ndarray,
+    q: np.ndarray,
+    k: np.ndarray,
+    attn: np.ndarray,
+    out: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(dQ, dK) from dL/dA: dS = A * (dA - rowsum(dA * A)); dQ = dS K s; dK = dS^T Q s.
 
     s = 1/sqrt(d_k). Masked entries have A = 0, so they pass no gradient: the mask needs no
-    special case here.
+    special case here. `out`, if given, is the pair of arrays (shaped like q and k) that the
+    products write dQ and dK into, instead of new arrays.
     """
     scale = 1.0 / float(np.sqrt(q.shape[-1]))
     grad_scores = F.softmax_backward(attn, grad_attn, axis=-1)  # (..., T_q, T_k)
-    grad_q = (grad_scores @ k) * scale  # (..., T_q, d_k)
-    grad_k = (grad_scores.swapaxes(-1, -2) @ q) * scale  # (..., T_k, d_k)
+    grad_scores *= scale  # once here rather than on both products
+    grad_q, grad_k = (None, None) if out is None else out
+    grad_q = np.matmul(grad_scores, k, out=grad_q)  # (..., T_q, d_k)
+    grad_k = np.matmul(grad_scores.swapaxes(-1, -2), q, out=grad_k)  # (..., T_k, d_k)
     return grad_q, grad_k
 
 
@@ -251,9 +259,12 @@ class MultiHeadAttention(Module):
 
     def _merge_heads(self, *parts: np.ndarray) -> np.ndarray:
         """Inverse of _split_heads: arrays (N, H, T, d_k) -> (N*T, len(parts)*d)."""
-        stacked = np.stack(parts, axis=2)  # (N, H, parts, T, d_k)
-        N, _, _, T, _ = stacked.shape
-        return stacked.transpose(0, 3, 2, 1, 4).reshape(N * T, len(parts) * self.d_model)
+        N, _, T, _ = parts[0].shape
+        merged = np.empty((N * T, len(parts) * self.d_model), dtype=np.result_type(*parts))
+        # _split_heads returns views: assigning to them fills the merged array, one copy.
+        for view, part in zip(self._split_heads(merged, N, T, len(parts)), parts, strict=True):
+            view[...] = part
+        return merged
 
     def forward(
         self, x: np.ndarray, mask: np.ndarray | None = None, *, context: np.ndarray | None = None
@@ -273,7 +284,9 @@ class MultiHeadAttention(Module):
             # numbers, far fewer than the N*T*3d the product writes, and one GEMM is faster.
             self.W_in = np.concatenate([self.Wq.data, self.Wk.data, self.Wv.data], axis=1)
             b_in = np.concatenate([self.bq.data, self.bk.data, self.bv.data])
-            self.q, self.k, self.v = self._split_heads(self.x2d @ self.W_in + b_in, N, T, 3)
+            qkv = self.x2d @ self.W_in
+            qkv += b_in  # in place: no second (N*T, 3d) array
+            self.q, self.k, self.v = self._split_heads(qkv, N, T, 3)
         else:
             self.context2d = context.reshape(N * S, d)
             self.W_in = np.concatenate([self.Wk.data, self.Wv.data], axis=1)  # (d, 2d)
@@ -282,8 +295,12 @@ class MultiHeadAttention(Module):
             self.k, self.v = self._split_heads(self.context2d @ self.W_in + b_in, N, S, 2)
         self.attn = attention_weights(self.q, self.k, mask)  # (N, H, T, S)
         self.attn_used = self.attn_dropout(self.attn)  # = attn unless dropout is on
-        self.heads2d = self._merge_heads(self.attn_used @ self.v)  # (N*T, d)
-        y = self.heads2d @ self.Wo.data + self.bo.data  # (N*T, d)
+        # The heads' product A V written through _split_heads's views of the merged (N*T, d)
+        # array: the same numbers as _merge_heads(A @ V), without the copy.
+        self.heads2d = np.empty((N * T, d), dtype=np.result_type(self.attn_used, self.v))
+        np.matmul(self.attn_used, self.v, out=self._split_heads(self.heads2d, N, T, 1)[0])
+        y = self.heads2d @ self.Wo.data
+        y += self.bo.data  # (N*T, d)
         return y.reshape(N, T, d)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
@@ -293,16 +310,26 @@ class MultiHeadAttention(Module):
         grad_y = grad_out.reshape(N * T, self.d_model)
         self._accumulate(self.heads2d, grad_y, [(self.Wo, self.bo)])
         grad_heads = self._split_heads(grad_y @ self.Wo.data.T, N, T, 1)[0]  # (N, H, T, d_k)
-        grad_v = self.attn_used.swapaxes(-1, -2) @ grad_heads  # (N, H, S, d_k)
         grad_attn = self.attn_dropout.backward(grad_heads @ self.v.swapaxes(-1, -2))
-        grad_q, grad_k = attention_weights_backward(grad_attn, self.q, self.k, self.attn)
+        # dQ, dK, dV are written by their products through _split_heads's views of the merged
+        # gradients, (N*T, 3d) for self-attention, (N*T, d) and (N*S, 2d) for cross-attention:
+        # no _merge_heads copy.
+        dtype = grad_heads.dtype
         if not self.cross:
-            grad_qkv = self._merge_heads(grad_q, grad_k, grad_v)  # (N*T, 3d)
+            grad_qkv = np.empty((N * T, 3 * self.d_model), dtype=dtype)
+            grad_q, grad_k, grad_v = self._split_heads(grad_qkv, N, T, 3)
+        else:
+            S = self.k.shape[2]
+            grad_q2d = np.empty((N * T, self.d_model), dtype=dtype)
+            grad_kv = np.empty((N * S, 2 * self.d_model), dtype=dtype)
+            (grad_q,) = self._split_heads(grad_q2d, N, T, 1)
+            grad_k, grad_v = self._split_heads(grad_kv, N, S, 2)
+        np.matmul(self.attn_used.swapaxes(-1, -2), grad_heads, out=grad_v)  # (N, H, S, d_k)
+        attention_weights_backward(grad_attn, self.q, self.k, self.attn, out=(grad_q, grad_k))
+        if not self.cross:
             pairs = [(self.Wq, self.bq), (self.Wk, self.bk), (self.Wv, self.bv)]
             self._accumulate(self.x2d, grad_qkv, pairs)
             return (grad_qkv @ self.W_in.T).reshape(N, T, self.d_model)
-        grad_q2d = self._merge_heads(grad_q)  # (N*T, d)
-        grad_kv = self._merge_heads(grad_k, grad_v)  # (N*S, 2d)
         self._accumulate(self.x2d, grad_q2d, [(self.Wq, self.bq)])
         self._accumulate(self.context2d, grad_kv, [(self.Wk, self.bk), (self.Wv, self.bv)])
         grad_x = (grad_q2d @ self.Wq.data.T).reshape(N, T, self.d_model)
@@ -321,7 +348,7 @@ class MultiHeadAttention(Module):
                 if not W.frozen:
                     W.grad += grad_W[:, i * d : (i + 1) * d]
         if not all(b.frozen for _, b in pairs):
-            grad_b = grad2d.sum(axis=0)
+            grad_b = F.fast_sum(grad2d, axis=0)  # grad2d.sum(axis=0), faster
             for i, (_, b) in enumerate(pairs):
                 if not b.frozen:
                     b.grad += grad_b[i * d : (i + 1) * d]

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from nnfs import functional as F
 from nnfs import init as initializers
 from nnfs.checks import check_float_dtype, check_int, check_rng, require_forward
 from nnfs.core import Module, Parameter, check_shape
@@ -63,10 +64,10 @@ class Dense(Module):
         check_shape("Dense", "grad_out", grad_out, (self.x.shape[0], self.out_features))
         # dL/dW = x^T g sums the outer products of every sample: one matrix product.
         if not self.W.frozen:
-            self.W.grad += self.x.T @ grad_out
+            self.W.add_matmul(self.x.T, grad_out)  # W.grad += x^T g (see Parameter)
         # b is added to every row, so its gradient is the sum of the rows of g.
         if not self.b.frozen:
-            self.b.grad += grad_out.sum(axis=0)
+            self.b.grad += F.fast_sum(grad_out, axis=0)  # grad_out.sum(axis=0), faster
         if not self.needs_input_grad:
             return None
         return grad_out @ self.W.data.T

@@ -18,6 +18,7 @@ from nnfs.checks import (
     require_forward,
 )
 from nnfs.core import Module, Parameter, check_shape
+from nnfs.functional import fast_sum
 
 
 def inverse_std(centered: np.ndarray, axes: tuple[int, ...], eps: float) -> np.ndarray:
@@ -28,7 +29,7 @@ def inverse_std(centered: np.ndarray, axes: tuple[int, ...], eps: float) -> np.n
     1 / sqrt(var + eps) = 1 / (s sqrt(var / s^2 + eps / s^2)).
     """
     with np.errstate(over="ignore"):
-        var = (centered * centered).mean(axis=axes, keepdims=True)
+        var = _mean(centered * centered, axes)
     if np.all(np.isfinite(var)):
         return 1.0 / np.sqrt(var + eps)
     scale = np.abs(centered).max(axis=axes, keepdims=True)
@@ -36,7 +37,17 @@ def inverse_std(centered: np.ndarray, axes: tuple[int, ...], eps: float) -> np.n
     scaled = centered / scale
     with np.errstate(under="ignore"):
         tiny = eps / scale / scale  # underflows to 0 exactly where it no longer matters
-    return 1.0 / (scale * np.sqrt((scaled * scaled).mean(axis=axes, keepdims=True) + tiny))
+    return 1.0 / (scale * np.sqrt(_mean(scaled * scaled, axes) + tiny))
+
+
+def _mean(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """x.mean(axis=axes, keepdims=True), summed by `fast_sum` (a matrix product) for float32/64."""
+    if x.dtype not in (np.float32, np.float64):
+        return x.mean(axis=axes, keepdims=True)  # float16 means accumulate in float32
+    count = int(np.prod([x.shape[a] for a in axes]))
+    total = fast_sum(x, axis=axes, keepdims=True)
+    total /= count
+    return total
 
 
 # --8<-- [start:normalize_backward]
@@ -55,9 +66,13 @@ def normalize_backward(
 
     Returns: dL/dx, same shape as x.
     """
-    mean_grad = grad_x_hat.mean(axis=axes, keepdims=True)
-    mean_grad_x_hat = (grad_x_hat * x_hat).mean(axis=axes, keepdims=True)
-    return inv_std * (grad_x_hat - mean_grad - x_hat * mean_grad_x_hat)
+    mean_grad = _mean(grad_x_hat, axes)
+    mean_grad_x_hat = _mean(grad_x_hat * x_hat, axes)
+    # The bracket, then the product, in place on one new array instead of four temporaries.
+    grad_x = grad_x_hat - mean_grad
+    grad_x -= x_hat * mean_grad_x_hat
+    grad_x *= inv_std
+    return grad_x
 
 
 # --8<-- [end:normalize_backward]
@@ -90,20 +105,23 @@ class LayerNorm(Module):
     def forward(self, x: np.ndarray) -> np.ndarray:
         check_floating("LayerNorm", "input", x)
         check_shape("LayerNorm", "input", x, (None,) * max(x.ndim - 1, 1) + (self.num_features,))
-        mean = x.mean(axis=-1, keepdims=True)  # (..., 1)
+        mean = _mean(x, axes=(-1,))  # (..., 1)
         centered = x - mean
         self.inv_std = inverse_std(centered, axes=(-1,), eps=self.eps)  # 1/sqrt(var + eps)
-        self.x_hat = centered * self.inv_std  # (..., D)
-        return self.gamma.data * self.x_hat + self.beta.data
+        centered *= self.inv_std  # in place: the centered array becomes x_hat
+        self.x_hat = centered  # (..., D)
+        y = self.x_hat * self.gamma.data
+        y += self.beta.data  # in place: one array for y, not two
+        return y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         require_forward(self, "x_hat")
         check_shape("LayerNorm", "grad_out", grad_out, self.x_hat.shape)
         batch_axes = tuple(range(grad_out.ndim - 1))
         if not self.gamma.frozen:
-            self.gamma.grad += (grad_out * self.x_hat).sum(axis=batch_axes)
+            self.gamma.grad += fast_sum(grad_out * self.x_hat, axis=batch_axes)
         if not self.beta.frozen:
-            self.beta.grad += grad_out.sum(axis=batch_axes)
+            self.beta.grad += fast_sum(grad_out, axis=batch_axes)
         grad_x_hat = grad_out * self.gamma.data
         return normalize_backward(grad_x_hat, self.x_hat, self.inv_std, axes=(-1,))
 

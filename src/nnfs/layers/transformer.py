@@ -204,7 +204,9 @@ def _activation_layer(activation: str | Module) -> Module:
     if isinstance(activation, Module):
         return activation
     if activation == "relu":
-        return ReLU()
+        # In place: the feed-forward's hidden activations and their gradient are the block's own
+        # arrays, used once; this saves two (N*T, d_ff) arrays per step.
+        return ReLU(inplace=True)
     if activation == "gelu":
         return GELU()
     raise ValueError(
