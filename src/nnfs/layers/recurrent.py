@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from nnfs import functional as F
 from nnfs.checks import (
     check_float_dtype,
     check_floating,
@@ -144,16 +145,16 @@ class RecurrentCell(Module):
         """
         # dW = sum over steps and samples of outer products: one GEMM over all M rows.
         if not self.W_x.frozen:
-            self.W_x.grad += x.T @ d_gx
+            self.W_x.add_matmul(x.T, d_gx)  # W_x.grad += x^T d_gx (see Parameter.add_matmul)
         if not self.W_h.frozen:
-            self.W_h.grad += h_prev.T @ d_gh
+            self.W_h.add_matmul(h_prev.T, d_gh)  # W_h.grad += h_prev^T d_gh
         self.accumulate_bias_grads(d_gx, d_gh)
         return d_gx @ self.W_x.data.T
 
     def accumulate_bias_grads(self, d_gx: np.ndarray, d_gh: np.ndarray) -> None:
         """b's gradient: the sum of d_gx over the M rows."""
         if not self.b.frozen:
-            self.b.grad += d_gx.sum(axis=0)
+            self.b.grad += F.fast_sum(d_gx, axis=0)  # d_gx.sum(axis=0), as 1^T d_gx
 
     # --8<-- [end:cell_base]
 
