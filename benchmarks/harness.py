@@ -34,7 +34,7 @@ class OneDNN(tuple):
 
     On a CPU build with oneDNN, `Conv2d` runs as `aten::mkldnn_convolution` and `nn.LSTM` as
     `aten::mkldnn_rnn_layer` (both checked in tests/test_torch_claims_performance.py). oneDNN
-    has its own matrix-multiply kernels (AVX-512 where the CPU has it, whichever the vendor),
+    has its own matrix-multiply kernels (AVX-512 where the CPU has it),
     which can be much faster than torch's BLAS on the same shape, so the floor times these
     products with oneDNN's matrix multiply (`torch.ops.mkldnn._linear_pointwise`).
     """

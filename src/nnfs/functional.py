@@ -191,8 +191,8 @@ def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """
     x = _as_float(x)
     e = x - max_keepdims(x, axis)
-    # exp and the division in place, on the array just made: a fresh temporary per step costs
-    # more than the arithmetic (its memory pages are faulted in anew).
+    # exp and the division in place, on the array just made: one (..., C) array in all, not
+    # three.
     np.exp(e, out=e)
     e /= fast_sum(e, axis=axis, keepdims=True)
     return e
