@@ -46,7 +46,10 @@ class Case:
 
     `gemms` lists every matrix product of one nnfs step (forward and backward), as
     (m, k, n) or (batch, m, k, n); shapes repeated in the step appear as often as they run.
-    Left empty, they are looked up by the case's name in `benchmarks.shapes`.
+    One shape *object* listed several times (`[shape] * T`) is one weight used T times, as a
+    recurrent layer's W_h is at every step: the floor then multiplies by the same matrices T
+    times, so that, as in the step, the weight stays in cache. Left empty, the products are
+    looked up by the case's name in `benchmarks.shapes`.
     """
 
     name: str
@@ -180,7 +183,11 @@ def gemm_times(gemms: Sequence[Gemm], threads: int, repeats: int = 9) -> tuple[f
     dnn = onednn_matmul()
     rng = np.random.default_rng(0)
     pairs = []
+    made: dict[int, tuple] = {}  # id(shape) -> its operands: a repeated object shares them
     for shape in gemms:
+        if id(shape) in made:
+            pairs.append(made[id(shape)])
+            continue
         *batch, m, k, n = shape
         a = rng.standard_normal((*batch, m, k), dtype=np.float32)
         b = rng.standard_normal((*batch, k, n), dtype=np.float32)
@@ -190,7 +197,8 @@ def gemm_times(gemms: Sequence[Gemm], threads: int, repeats: int = 9) -> tuple[f
             product = partial(dnn, a_t, b_t.T.contiguous())  # oneDNN takes b as (n, k)
         else:
             product = partial(torch.matmul, a_t, b_t, out=out_t)
-        pairs.append((a, b, out, product))
+        made[id(shape)] = (a, b, out, product)
+        pairs.append(made[id(shape)])
 
     def numpy_products() -> None:
         for a, b, out, _ in pairs:
@@ -236,3 +244,65 @@ def elementwise_speedup(threads: int, size: int = 1 << 20, repeats: int = 9) -> 
         lambda: np.tanh(x, out=out), lambda: torch.tanh(x_t, out=out_t), repeats, threads
     )
     return {"numpy_ms": numpy_ms, "torch_ms": torch_ms}
+
+
+def lstm_elementwise_ms(n: int = 32, t: int = 50, h: int = 128, repeats: int = 9) -> float:
+    """ms of the elementwise work of one LSTM forward + backward over t steps, and nothing else.
+
+    The least any NumPy LSTM must do between its matrix products: per step forward, the 10
+    passes of the gate equations (gates += gx; the four activations as one tanh between two
+    scalings, s tanh(s a) + k; c' = f c + i g; tanh(c'); h' = o tanh(c')), per step backward
+    the 15 of their derivatives (dh += dy; dc = dc' + dh o (1 - tanh^2 c'); the four gate
+    gradients; their activation derivatives (1 - v)(v + k'); dc f). Every call writes into a
+    preallocated float32 array that stays in cache, with no Python function, no allocation and
+    no cache to store around them, so a real implementation can only take longer. Adding the
+    GEMMs of the step (NumPy's side of the floor) gives a lower bound on its time.
+    """
+    rng = np.random.default_rng(0)
+    f32 = np.float32
+    a, gx, dv, der = (rng.uniform(-1, 1, (4, n, h)).astype(f32) for _ in range(4))
+    c, tanh_c, h_new, tmp, dh, dc, dy, dc_next = (
+        rng.uniform(-1, 1, (n, h)).astype(f32) for _ in range(8)
+    )
+    # Per gate block i, f, g, o: sigma(a) = tanh(a/2)/2 + 1/2 and tanh(a) = 1 tanh(1 a) + 0.
+    s = np.array([0.5, 0.5, 1.0, 0.5], f32).reshape(4, 1, 1)
+    k = np.array([0.5, 0.5, 0.0, 0.5], f32).reshape(4, 1, 1)
+    k_der = np.array([0.0, 0.0, 1.0, 0.0], f32).reshape(4, 1, 1)  # v(1-v), or (1-v)(1+v)
+    i, f, g, o = a
+
+    def sequence() -> None:
+        for _ in range(t):
+            np.add(a, gx, out=a)
+            np.multiply(a, s, out=a)
+            np.tanh(a, out=a)
+            np.multiply(a, s, out=a)
+            np.add(a, k, out=a)
+            np.multiply(f, c, out=c)
+            np.multiply(i, g, out=tmp)
+            np.add(c, tmp, out=c)
+            np.tanh(c, out=tanh_c)
+            np.multiply(o, tanh_c, out=h_new)
+        for _ in range(t):
+            np.add(dh, dy, out=dh)
+            np.multiply(tanh_c, tanh_c, out=tmp)
+            np.subtract(1, tmp, out=tmp)
+            np.multiply(tmp, o, out=tmp)
+            np.multiply(tmp, dh, out=tmp)
+            np.add(dc_next, tmp, out=dc)
+            np.multiply(dc, g, out=dv[0])
+            np.multiply(dc, c, out=dv[1])
+            np.multiply(dc, i, out=dv[2])
+            np.multiply(dh, tanh_c, out=dv[3])
+            np.subtract(1, a, out=der)
+            np.add(a, k_der, out=a)  # a now holds v + k' (the next forward overwrites it)
+            np.multiply(der, a, out=der)
+            np.multiply(dv, der, out=dv)
+            np.multiply(dc, f, out=dc_next)
+
+    sequence()  # warm-up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        sequence()
+        times.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(times)

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import cases as cases_package
-from benchmarks.harness import Case, Result, elementwise_speedup, run_case
+from benchmarks.harness import Case, Result, elementwise_speedup, lstm_elementwise_ms, run_case
 
 RESULTS = Path(__file__).with_name("results.json")
 
@@ -135,6 +135,7 @@ def main() -> None:
     cases = collect(args.only)
     measured: dict[tuple[str, int], list[Result]] = {}
     elementwise: dict[int, list[dict]] = {}
+    lstm_elementwise: list[float] = []  # see harness.lstm_elementwise_ms
     for run in range(args.runs):
         for threads in args.threads:
             torch.set_num_threads(threads)
@@ -152,6 +153,9 @@ def main() -> None:
                     print(f"{case.name:<48}{result.nnfs_ms:>9.2f}{result.torch_ms:>9.2f}"
                           f"{result.ratio:>7.2f}{floor:>7}{over:>7}")  # fmt: skip
                 elementwise.setdefault(threads, []).append(elementwise_speedup(threads))
+                if threads == 1 and any(c.name.startswith("LSTM") for c in cases):
+                    lstm_elementwise.append(lstm_elementwise_ms())
+                    print(f"LSTM elementwise work alone: {lstm_elementwise[-1]:.2f} ms")
     rows = [summarize(name, t, results) for (name, t), results in measured.items()]
     for row in rows:
         if row["target"]:
@@ -189,6 +193,10 @@ def main() -> None:
         "results": sorted(kept + rows, key=lambda r: (r["case"].lower(), r["threads"])),
         "elementwise_tanh_1M": tanh,
     }
+    if lstm_elementwise:
+        machines[cpu]["lstm_elementwise_ms"] = statistics.median(lstm_elementwise)
+    elif "lstm_elementwise_ms" in previous:
+        machines[cpu]["lstm_elementwise_ms"] = previous["lstm_elementwise_ms"]
     RESULTS.write_text(json.dumps({"machines": machines}, indent=2) + "\n")
     print(f"\nwrote {RESULTS} ({cpu})")
 

@@ -33,14 +33,21 @@ def lstm(n: int = 32, t: int = 50, d: int = 64, h: int = 128) -> list[Gemm]:
     """Input projection of all steps at once, one gate product per step forward and backward,
     and the weight gradients and dx as one product each over all steps: the products of
     oneDNN's LSTM kernel, which is how torch runs `nn.LSTM` on the CPU."""
-    return [OneDNN(shape) for shape in lstm_blas(n, t, d, h)]
+    return lstm_blas(n, t, d, h, mark=OneDNN)
 
 
-def lstm_blas(n: int = 32, t: int = 50, d: int = 64, h: int = 128) -> list[Gemm]:
-    """The same products, timed with torch.matmul: the path of torch's LSTM without oneDNN."""
+def lstm_blas(
+    n: int = 32, t: int = 50, d: int = 64, h: int = 128, mark: type = tuple
+) -> list[Gemm]:
+    """The same products, timed with torch.matmul: the path of torch's LSTM without oneDNN.
+
+    The T per-step products h W_h (forward) and d_a W_h^T (backward) each use one weight, so
+    each is one shape object repeated T times (see `harness.Case`)."""
     rows = t * n
-    forward = [(rows, d, 4 * h)] + [(n, h, 4 * h)] * t
-    backward = [(n, 4 * h, h)] * t + [(d, rows, 4 * h), (h, rows, 4 * h), (rows, 4 * h, d)]
+    step_forward, step_backward = mark((n, h, 4 * h)), mark((n, 4 * h, h))
+    forward = [mark((rows, d, 4 * h))] + [step_forward] * t
+    backward = [step_backward] * t
+    backward += [mark((d, rows, 4 * h)), mark((h, rows, 4 * h)), mark((rows, 4 * h, d))]
     return forward + backward
 
 

@@ -33,6 +33,11 @@ def test_lstm_products_count_every_step():
     gemms = shapes.lstm(n=32, t=50, d=64, h=128)
     assert len(gemms) == 1 + 50 + 50 + 3
     assert gemms.count((32, 128, 512)) == 50 and gemms.count((32, 512, 128)) == 50
+    # Every step multiplies by the same W_h: the floor reuses one weight per per-step product,
+    # and only those (the big products all have their own operands).
+    for gemms in (shapes.lstm(), shapes.lstm_blas()):
+        assert len({id(g) for g in gemms}) == 1 + 1 + 1 + 3
+        assert len({id(g) for g in gemms if g in ((32, 128, 512), (32, 512, 128))}) == 2
 
 
 def test_dense_gemms_skip_the_data_gradient_unless_asked():
@@ -73,3 +78,20 @@ def test_the_hook_renders_floor_library_and_verdict(tmp_path):
     assert "1.50 (oneDNN)" in lstm_line and "÷ floor ≤ 1.20 ✗" in lstm_line
     mlp_line = next(line for line in page.splitlines() if line.startswith("| MLP"))
     assert "0.90 (BLAS)" in mlp_line and "÷ floor ≤ 0.95 ✓" in mlp_line
+    assert "How fast a NumPy LSTM can be" not in page  # no elementwise measurement recorded
+
+
+def test_the_hook_states_the_lstm_bound_from_its_gemms_and_elementwise_work(tmp_path):
+    # nnfs 2.0 ms, torch 1.0 ms, GEMMs 1.5 ms in NumPy and 1.0 ms in oneDNN (floor 1.5); with
+    # 0.15 ms of elementwise work no NumPy LSTM can take less than 1.65 ms: 1.65 / 1.0 / 1.5 = 1.1.
+    row = summarize("LSTM fwd+bwd N32 T50 D64 H128", 1, [Result("LSTM", 1, 2.0, 1.0, (1.5, 1.0))])
+    meta = {"date": "2026-12-02", "cpus": 2, "machine": "x86_64", "python": "3.11", "numpy": "2",
+            "blas": ["openblas"], "torch": "2", "torch_blas": "mkl", "runs": 1}  # fmt: skip
+    entry = {"meta": meta, "results": [row], "lstm_elementwise_ms": 0.15}
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps({"machines": {"Some CPU": entry}}))
+    page = render(path)
+    assert "took 0.15 ms" in page and "less than 1.65 ms, a ratio ÷ floor of 1.10, below" in page
+    entry["lstm_elementwise_ms"] = 0.6
+    path.write_text(json.dumps({"machines": {"Some CPU": entry}}))
+    assert "less than 2.10 ms, a ratio ÷ floor of 1.40, above the target of 1.20" in render(path)

@@ -408,3 +408,37 @@ def test_make_delayed_sign_labels_the_sign_of_the_marked_number():
     # P(delay <= 3) = P(13 v^2 < 4) = sqrt(4 / 13) with skew 2, against 4 / 13 uniformly
     assert abs(np.mean(skewed <= 3) - np.sqrt(4 / 13)) < 0.03
     assert abs(np.mean(delay <= 3) - 4 / 13) < 0.06
+
+
+@pytest.mark.parametrize("cls", SEQUENCE_LAYERS)
+def test_backward_uses_the_weights_of_the_moment_not_a_stale_transposed_copy(cls, rng):
+    # BPTT multiplies by a contiguous copy of W_h^T made for each backward pass; after it the
+    # copy is gone, so changing W_h between passes changes the gradients as it must.
+    layer, x = make(cls, rng), rng.standard_normal((N, T, D))
+    grad_out = rng.standard_normal((N, T, H))
+    run(layer, x, None)
+    layer.backward(grad_out)
+    assert all(cell._W_h_T is None for cell in layer.cells)
+    for cell in layer.cells:
+        cell.W_h.data *= 0.5
+    fresh = make(cls, np.random.default_rng(1))
+    fresh.load_state_dict(layer.state_dict())
+    for layer_ in (layer, fresh):
+        layer_.zero_grad()
+        run(layer_, x, None)
+    dx, dx_fresh = layer.backward(grad_out), fresh.backward(grad_out)
+    np.testing.assert_array_equal(dx, dx_fresh)
+    for p, q in zip(layer.parameters(), fresh.parameters(), strict=True):
+        np.testing.assert_array_equal(p.grad, q.grad)
+
+
+def test_a_failed_backward_drops_the_transposed_copy(rng):
+    layer = make(LSTM, rng)
+    y = layer(rng.standard_normal((N, T, D)))
+    with pytest.raises(ValueError):
+        layer.backward(np.zeros_like(y), (np.zeros((L, N, H)), np.zeros((L, N, H + 1))))
+    cell = layer.cells[-1]
+    with pytest.raises(ZeroDivisionError), cell.transposed_hidden_weights():
+        assert cell._W_h_T.flags.c_contiguous and np.array_equal(cell._W_h_T, cell.W_h.data.T)
+        raise ZeroDivisionError
+    assert cell._W_h_T is None

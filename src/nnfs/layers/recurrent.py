@@ -29,6 +29,8 @@ state is a single array, share the public wrappers `SingleStateCell` and `Single
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -101,6 +103,7 @@ class RecurrentCell(Module):
         self.W_h = Parameter(uniform_init((H, width), H, rng, dtype))
         self._init_biases(width, dtype)
         self._stack: list[tuple[np.ndarray, np.ndarray, Any]] = []
+        self._W_h_T: np.ndarray | None = None  # see transposed_hidden_weights
 
     def _init_biases(self, width: int, dtype: np.dtype) -> None:
         self.b = Parameter(np.zeros(width, dtype=dtype))
@@ -133,7 +136,23 @@ class RecurrentCell(Module):
 
     def hidden_backward(self, d_gh: np.ndarray) -> np.ndarray:
         """dL/dh = d_gh @ W_h^T: (N, G*H) -> (N, H), all gate blocks in one product."""
-        return d_gh @ self.W_h.data.T
+        W_h_T = self.W_h.data.T if self._W_h_T is None else self._W_h_T
+        return d_gh @ W_h_T
+
+    @contextmanager
+    def transposed_hidden_weights(self) -> Iterator[None]:
+        """While a sequence is back-propagated, `hidden_backward` multiplies by a contiguous
+        copy of W_h^T, (G*H, H), made once for all T steps.
+
+        `W_h.data.T` is a transposed view, and OpenBLAS multiplies by a contiguous matrix
+        faster than by that view; one copy of W_h per sequence costs less than one step's
+        product. The copy is dropped on exit, so a later update of W_h is never missed.
+        """
+        self._W_h_T = np.ascontiguousarray(self.W_h.data.T)
+        try:
+            yield
+        finally:
+            self._W_h_T = None
 
     def accumulate_grads(
         self, x: np.ndarray, h_prev: np.ndarray, d_gx: np.ndarray, d_gh: np.ndarray
@@ -309,13 +328,14 @@ class Recurrent(Module):
                 d_state = tuple(g[layer].astype(hs.dtype) for g in grad_final)
             d_gx = np.empty((T, N, cell.W_h.shape[1]), dtype=hs.dtype)  # dL/d(gx), all steps
             d_gh = np.empty_like(d_gx) if cell.separate_hidden_grad else d_gx
-            for t in reversed(range(T)):
-                # h_t feeds both the output y_t and the next step: the two gradients add.
-                d_state = (d_state[0] + d_seq[t], *d_state[1:])
-                d_gx_t, d_gh_t, d_state = cell.step_backward(d_state, step_caches[t])
-                d_gx[t] = d_gx_t
-                if d_gh is not d_gx:
-                    d_gh[t] = d_gh_t
+            with cell.transposed_hidden_weights():  # T products by W_h^T: one contiguous copy
+                for t in reversed(range(T)):
+                    # h_t feeds both the output y_t and the next step: the two gradients add.
+                    d_state = (d_state[0] + d_seq[t], *d_state[1:])
+                    d_gx_t, d_gh_t, d_state = cell.step_backward(d_state, step_caches[t])
+                    d_gx[t] = d_gx_t
+                    if d_gh is not d_gx:
+                        d_gh[t] = d_gh_t
             rows = T * N
             d_seq = cell.accumulate_grads(
                 inputs,
