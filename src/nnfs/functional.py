@@ -8,6 +8,7 @@ of ±1e4 give finite results and no NumPy warning.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import numpy as np
 
@@ -394,10 +395,8 @@ def gelu(x: np.ndarray, approximate: str = "none") -> np.ndarray:
         x = np.maximum(x, -10.0)
         u = np.minimum(x, 10.0)
         return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (u + 0.044715 * u * u * u)))
-    if x.dtype == np.float32:  # the same function in float32 arithmetic, 7x faster (below)
-        cdf = _normal_cdf_float32(x)[0]
-        cdf *= np.maximum(x, np.float32(-40))
-        return cdf
+    if x.dtype == np.float32:  # the same function in float32 arithmetic (gelu_float32)
+        return _in_blocks(_gelu_float32, x)
     # Phi(x) underflows to 0 below -38.5: clipping at -40 gives gelu(-inf) = 0, not NaN.
     x = np.maximum(x, -40.0)
     return x * (0.5 * erfc(x * -_INV_SQRT_2))
@@ -414,16 +413,48 @@ def gelu_grad(x: np.ndarray, approximate: str = "none") -> np.ndarray:
         u = np.clip(x, -10.0, 10.0)  # beyond +-10 the derivative is exactly 1 or 0
         t = np.tanh(_SQRT_2_OVER_PI * (u + 0.044715 * u * u * u))
         return 0.5 * (1 + t) + 0.5 * u * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 0.134145 * u * u)
-    if x.dtype == np.float32:  # the same function in float32 arithmetic, 7x faster (below)
-        cdf, density = _normal_cdf_float32(x, pdf=True)
-        density *= np.clip(x, np.float32(-40), np.float32(40))
-        density += cdf
-        return density
+    if x.dtype == np.float32:  # the same function in float32 arithmetic (gelu_float32)
+        return _in_blocks(_gelu_grad_float32, x)
     u = np.clip(x, -40.0, 40.0)  # beyond +-40 the derivative is exactly 1 or 0
     return 0.5 * erfc(u * -_INV_SQRT_2) + u * (_INV_SQRT_2PI * np.exp(-0.5 * u * u))
 
 
 # --8<-- [end:gelu]
+
+
+# --8<-- [start:gelu_float32]
+_BLOCK = 1 << 16  # numbers per block: 256 KB of float32
+
+
+def _in_blocks(fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
+    """fn(x) for an elementwise fn, evaluated on consecutive blocks of _BLOCK numbers.
+
+    The float32 GELU below makes about thirty passes over its input and keeps a handful of
+    temporaries. On a whole activation (BERT's feed-forward layer produces 1.6 million numbers
+    per batch) every pass streams from main memory; on one block at a time the temporaries stay
+    in the CPU's L2 cache. Same arithmetic, same result, less waiting for memory.
+    """
+    flat = np.ascontiguousarray(x).reshape(-1)
+    out = np.empty_like(flat)
+    for start in range(0, flat.size, _BLOCK):
+        out[start : start + _BLOCK] = fn(flat[start : start + _BLOCK])
+    return out.reshape(x.shape)
+
+
+def _gelu_float32(x: np.ndarray) -> np.ndarray:
+    """x Phi(x) for float32 x, in float32 arithmetic (below -40 Phi is 0: gelu(-inf) = 0)."""
+    cdf = _normal_cdf_float32(x)[0]
+    cdf *= np.maximum(x, np.float32(-40))
+    return cdf
+
+
+def _gelu_grad_float32(x: np.ndarray) -> np.ndarray:
+    """Phi(x) + x phi(x) for float32 x, in float32 arithmetic."""
+    cdf, density = _normal_cdf_float32(x, pdf=True)
+    density *= np.clip(x, np.float32(-40), np.float32(40))
+    density += cdf
+    return density
+
 
 # erfc(z) = t exp(-z^2 + P(t)) with t = 1 / (1 + z/2), for z >= 0: P of degree 9, fitted to
 # ln(erfc(z) / t) + z^2 on 0 <= z <= 11 (a weighted least-squares fit iterated to minimax),
@@ -442,9 +473,9 @@ def _normal_cdf_float32(x: np.ndarray, pdf: bool = False) -> tuple[np.ndarray, n
     Gaussian exp(-x^2/2) is exp(-hi^2/2) exp(-(x - hi)(x + hi)/2) with hi = x cut to 12
     significant bits, so that hi^2 is exact and the large exponent loses no digits (as in
     FDLIBM). For x >= -13, Phi is within 9 float32 ulps of the exact value, gelu within 8 and
-    gelu_grad within 10 of its larger term; torch's float32 x (1 + erf(x / sqrt 2)) / 2 is off
-    by up to 1e-6 where it cancels. In place where possible: a fresh temporary array costs
-    more than an arithmetic pass (its pages are faulted in anew).
+    gelu_grad within 10 of its larger term (tests/test_gelu_float32.py); torch's float32
+    x (1 + erf(x / sqrt 2)) / 2 is off by up to 1e-6 where it cancels. In place where
+    possible: every temporary is one more array to pass through the cache.
     """
     u = np.clip(x, np.float32(-40), np.float32(40))  # Phi is exactly 0 or 1 beyond
     positive = u >= 0
@@ -481,3 +512,6 @@ def _normal_cdf_float32(x: np.ndarray, pdf: bool = False) -> tuple[np.ndarray, n
     rest *= gauss_hi
     rest *= np.float32(_INV_SQRT_2PI)  # phi(u) = exp(-u^2 / 2) / sqrt(2 pi)
     return cdf, rest
+
+
+# --8<-- [end:gelu_float32]
