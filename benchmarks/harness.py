@@ -106,13 +106,13 @@ def conv_gemms(
     weight_grad: bool = True,
 ) -> list[Gemm]:
     """The im2col products of a k x k convolution producing (n, c_out, *out_hw):
-    W (c_out, c_in k k) @ cols, dW = g @ cols^T (unless frozen), dcols = W^T @ g.
+    W (c_out, c_in k k) @ cols, dW^T = cols @ g^T (unless frozen), dcols = W^T @ g.
 
     torch runs convolutions in oneDNN, so the shapes are marked `OneDNN`."""
     patches, p = c_in * k * k, n * out_hw[0] * out_hw[1]
     gemms: list[Gemm] = [OneDNN((c_out, patches, p))]
     if weight_grad:
-        gemms.append(OneDNN((c_out, p, patches)))
+        gemms.append(OneDNN((patches, p, c_out)))  # Conv2D.backward forms dW transposed
     if input_grad:
         gemms.append(OneDNN((patches, c_out, p)))
     return gemms

@@ -187,8 +187,8 @@ class Conv2D(Module):
         g = grad_out.transpose(1, 2, 3, 0).reshape(self.out_channels, -1)
         if not self.W.frozen:
             # dL/dW = g x_cols^T sums over every output position of every image at once.
-            # Computed as its transpose x_cols g^T: OpenBLAS runs that order 1.5x faster here
-            # (measured for LeNet's convolutions: 0.72 vs 1.10 ms for C1, 0.46 vs 0.78 for C3).
+            # Computed as its transpose x_cols g^T, the same sums: for a long sum (OH OW N
+            # terms) into few outputs, OpenBLAS runs this order faster than g x_cols^T.
             self.W.grad += (self.x_cols @ g.T).T.reshape(self.W.shape)
         if not self.b.frozen:
             self.b.grad += g.sum(axis=1)

@@ -76,10 +76,11 @@ class MaxPool2D(Module):
         offsets = self._offsets()
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         overlapping = sh < kh or sw < kw
+        is_max = np.empty(self.out.shape, dtype=bool)  # one buffer for every offset
         for rows, cols in offsets:
-            is_max = self.x[:, :, rows, cols] == self.out
+            np.equal(self.x[:, :, rows, cols], self.out, out=is_max)
             is_max &= unclaimed
-            unclaimed &= ~is_max
+            unclaimed ^= is_max  # is_max lies within unclaimed: xor takes those windows out
             if overlapping:  # one pixel can be the maximum of several windows: add them all
                 grad_x[:, :, rows, cols] += grad_out * is_max
             else:  # each pixel is in one window only: write in place, no temporary (out=)
