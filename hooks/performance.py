@@ -129,6 +129,9 @@ def _lstm_bound_paragraph(entry: dict) -> str:
     if target:
         side = "above" if over > target["bound"] else "below"
         verdict = f", {side} the target of {target['bound']:.2f}"
+        budget = target["bound"] * lstm["floor"] * lstm["torch_ms"]
+        if budget < lstm["gemm_numpy_ms"]:
+            verdict += f" (which asks for {budget:.2f} ms, less than the products alone)"
     return (
         "**How fast a NumPy LSTM can be.** The elementwise work of the gate equations alone "
         "(`harness.lstm_elementwise_ms`: 10 NumPy calls per step forward and 15 backward, each "

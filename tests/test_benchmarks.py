@@ -94,4 +94,13 @@ def test_the_hook_states_the_lstm_bound_from_its_gemms_and_elementwise_work(tmp_
     assert "took 0.15 ms" in page and "less than 1.65 ms, a ratio ÷ floor of 1.10, below" in page
     entry["lstm_elementwise_ms"] = 0.6
     path.write_text(json.dumps({"machines": {"Some CPU": entry}}))
-    assert "less than 2.10 ms, a ratio ÷ floor of 1.40, above the target of 1.20" in render(path)
+    page = render(path)
+    assert "less than 2.10 ms, a ratio ÷ floor of 1.40, above the target of 1.20;" in page
+    # The target allows target * floor * torch ms: said only when that is less than the
+    # NumPy products alone (here 1.5 ms).
+    row["floor"] = 2.0
+    path.write_text(json.dumps({"machines": {"Some CPU": entry}}))
+    assert "(which asks for 2.40 ms, less than the products alone)" not in render(path)
+    row["floor"], row["gemm_numpy_ms"] = 1.0, 1.5  # asks for 1.2 * 1.0 * 1.0 = 1.2 < 1.5
+    path.write_text(json.dumps({"machines": {"Some CPU": entry}}))
+    assert "(which asks for 1.20 ms, less than the products alone)" in render(path)
