@@ -95,5 +95,6 @@ def test_onednn_matmul_uses_avx512_kernels_on_an_avx512_cpu():
     out = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout
-    assert "isa:Intel AVX-512" in out
+    # The kernel's name carries the instruction set; oneDNN's "isa:" header line was missing
+    # from this output on one Intel Xeon, so it is not relied upon.
     assert "matmul,brg_matmul:avx512" in out
