@@ -533,11 +533,11 @@ for clip, rs in clip_runs.items():
 
 # %% [markdown]
 # Without clipping, two of the three runs blow up within their first ten steps (the
-# crosses) and the third survives only to end below 30% test accuracy; with the global
+# crosses) and the third survives only to end below 40% test accuracy; with the global
 # norm clipped to 1, every seed trains, to more than 80%. At $\eta = 2$ the runs are so
-# sensitive that rounding alone moves them: a different order of the float32 sums (more
-# BLAS threads, say) shifts these accuracies by a few points, which is why the claims
-# are ranges. Clipping does not make $\eta = 2$ a good choice: on average the runs at
+# sensitive that rounding alone moves them: a different order of the float32 sums (one
+# BLAS thread instead of two, or another CPU's BLAS kernels) moves the surviving run's
+# accuracy by several points, which is why the claims are ranges. Clipping does not make $\eta = 2$ a good choice: on average the runs at
 # $\eta = 0.1$ above end higher. It turns a run that destroys itself in its first steps
 # into one that learns, which is what it is for: the rare step that would have been
 # catastrophic.
@@ -545,6 +545,6 @@ for clip, rs in clip_runs.items():
 # %%
 unclipped, clipped = clip_runs[None], clip_runs[1.0]
 assert sum(r[2] is None and len(r[0]) <= 10 for r in unclipped) == 2
-assert all(r[2] is None or r[2] < 0.3 for r in unclipped)
+assert all(r[2] is None or r[2] < 0.4 for r in unclipped)
 assert all(r[2] is not None and 0.8 < r[2] for r in clipped)
 assert np.mean([r[2] for r in clipped]) < np.mean(test_acc["SGD, lr 0.1"])
